@@ -1,0 +1,7 @@
+;type=text
+; Cosigner class (dc.cls): models.CosignerClass.
+"cosigner" Cosigner
+"employer" Employer
+"ach" ACH Payer
+"cc" Credit Card Payer
+"other" Other

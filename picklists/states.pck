@@ -1,0 +1,77 @@
+;type=text
+; States and provinces: two-letter postal codes (USPS and Canada Post).
+; US states, the District of Columbia, US territories, US military mail, Canadian provinces and
+; territories.  The blank entry at the end allows typing a region of another country.
+"AL" Alabama
+"AK" Alaska
+"AZ" Arizona
+"AR" Arkansas
+"CA" California
+"CO" Colorado
+"CT" Connecticut
+"DE" Delaware
+"DC" District of Columbia
+"FL" Florida
+"GA" Georgia
+"HI" Hawaii
+"ID" Idaho
+"IL" Illinois
+"IN" Indiana
+"IA" Iowa
+"KS" Kansas
+"KY" Kentucky
+"LA" Louisiana
+"ME" Maine
+"MD" Maryland
+"MA" Massachusetts
+"MI" Michigan
+"MN" Minnesota
+"MS" Mississippi
+"MO" Missouri
+"MT" Montana
+"NE" Nebraska
+"NV" Nevada
+"NH" New Hampshire
+"NJ" New Jersey
+"NM" New Mexico
+"NY" New York
+"NC" North Carolina
+"ND" North Dakota
+"OH" Ohio
+"OK" Oklahoma
+"OR" Oregon
+"PA" Pennsylvania
+"RI" Rhode Island
+"SC" South Carolina
+"SD" South Dakota
+"TN" Tennessee
+"TX" Texas
+"UT" Utah
+"VT" Vermont
+"VA" Virginia
+"WA" Washington
+"WV" West Virginia
+"WI" Wisconsin
+"WY" Wyoming
+"AS" American Samoa
+"GU" Guam
+"MP" Northern Mariana Islands
+"PR" Puerto Rico
+"VI" U.S. Virgin Islands
+"AA" Armed Forces Americas
+"AE" Armed Forces Europe, Middle East, Africa, Canada
+"AP" Armed Forces Pacific
+"AB" Alberta
+"BC" British Columbia
+"MB" Manitoba
+"NB" New Brunswick
+"NL" Newfoundland and Labrador
+"NS" Nova Scotia
+"NT" Northwest Territories
+"NU" Nunavut
+"ON" Ontario
+"PE" Prince Edward Island
+"QC" Quebec
+"SK" Saskatchewan
+"YT" Yukon
+" "
