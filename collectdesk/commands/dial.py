@@ -1,0 +1,82 @@
+"""``collectdesk dial``: dial a number the way the operator's desktop would.
+
+Same code path as a click in the GUI and the Test Dial button
+(:mod:`collectdesk.devices.dialing`): the operator's Note 1 / Note 2 and Auto
+Dialer preferences choose the method, ``--file`` puts the account in context
+(for ``#authcode``), ``--dry-run`` only shows what would be sent.  There is no
+prompt: running the command is the confirmation.
+"""
+
+from __future__ import annotations
+
+import argparse
+import concurrent.futures
+import sys
+
+from . import CommandError, add_database_option, add_json_option, print_json
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "dial", help="dial a phone number as an operator (or show what would be sent)",
+        description=__doc__.splitlines()[0] if __doc__ else None)
+    add_database_option(parser)
+    parser.add_argument("--operator", required=True, metavar="ID", help="operator ID")
+    parser.add_argument("--file", type=int, default=None, metavar="N",
+                        help="debtor file number in context (authorization code, reports)")
+    parser.add_argument("--config", default=None, metavar="DIR",
+                        help="config folder holding dialstrings/ (default: <data>/config)")
+    parser.add_argument("--timeout", type=float, default=5.0, metavar="SECONDS",
+                        help="how long a dialstring URL may take (default 5)")
+    parser.add_argument("--dry-run", action="store_true",
+                        help="show what would be sent, send nothing")
+    parser.add_argument("--show-secrets", action="store_true",
+                        help="show Note 1 passwords in dialstring URLs instead of ****")
+    add_json_option(parser)
+    parser.add_argument("phone", metavar="PHONE", help="the number as shown, e.g. 555-123-7777")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..db import open_session
+    from ..devices.dialing import DialError, Dialer, describe, prepare_dial
+
+    try:
+        with open_session(args.db) as session:
+            plan = prepare_dial(session, args.operator, args.phone, debtor_id=args.file,
+                                config_dir=args.config)
+    except DialError as exc:
+        raise CommandError(str(exc)) from None
+    except Exception as exc:  # noqa: BLE001 - one line, not a traceback
+        raise CommandError(f"cannot read the database: {exc}") from None
+
+    result = plan.as_dict(reveal_secrets=args.show_secrets)
+    result["operator"] = args.operator
+    result["dry_run"] = args.dry_run
+    if args.dry_run:
+        result.update(ok=True, message="dry run: nothing sent")
+        _report(args, result, describe(plan, reveal_secrets=args.show_secrets))
+        return 0
+
+    dialer = Dialer(http_timeout=args.timeout)
+    try:
+        future = dialer.dial(plan)
+        outcome = future.result(timeout=args.timeout + 5)
+    except DialError as exc:
+        raise CommandError(str(exc)) from None
+    except concurrent.futures.TimeoutError:
+        raise CommandError(f"no answer from {plan.as_dict()['target']}") from None
+    result.update(ok=outcome.ok, message=outcome.message)
+    if not outcome.ok:
+        if args.json:
+            print_json(result)
+        raise CommandError(outcome.message)
+    _report(args, result, outcome.message)
+    return 0
+
+
+def _report(args: argparse.Namespace, result: dict, line: str) -> None:
+    if args.json:
+        print_json(result)
+    else:
+        sys.stdout.write(line + "\n")

@@ -1,0 +1,368 @@
+"""Predictive dialer link (local socket, DDE grammar) and the web predictive dialer (/dialer)."""
+
+from __future__ import annotations
+
+import json
+import queue
+import shutil
+import socket
+import ssl
+import subprocess
+import urllib.error
+import urllib.request
+from types import SimpleNamespace
+
+import pytest
+
+from collectdesk.devices.account_lookup import find_accounts
+from collectdesk.devices.dialer_link import (
+    AccountNotFound,
+    DialerLink,
+    LinkState,
+    parse_execute,
+)
+from collectdesk.devices.web_dialer import WebDialer
+
+LOCAL = "127.0.0.1"
+
+
+class LineClient:
+    """A dialer's side of the conversation: one line out, one line in."""
+
+    def __init__(self, port: int) -> None:
+        self.sock = socket.create_connection((LOCAL, port), timeout=3)
+        self.file = self.sock.makefile("rb")
+
+    def send(self, line: str) -> None:
+        self.sock.sendall(line.encode("ascii") + b"\r\n")
+
+    def read(self, timeout: float = 3.0) -> str:
+        self.sock.settimeout(timeout)
+        line = self.file.readline()
+        return line.decode("ascii").rstrip("\r\n")
+
+    def ask(self, line: str) -> str:
+        self.send(line)
+        return self.read()
+
+    def nothing_pending(self) -> bool:
+        self.sock.settimeout(0.2)
+        try:
+            return self.file.readline() == b""  # closed counts as nothing pending
+        except (TimeoutError, socket.timeout):
+            return True
+
+    def close(self) -> None:
+        self.file.close()
+        self.sock.close()
+
+
+@pytest.fixture
+def link():
+    opened: queue.Queue[int] = queue.Queue()
+    messages: queue.Queue[tuple[int, str]] = queue.Queue()
+    service = DialerLink(on_open=opened.put, on_message=lambda n, m: messages.put((n, m)))
+    service.start()
+    clients: list[LineClient] = []
+
+    def connect(handshake: bool = True) -> LineClient:
+        client = LineClient(service.port)
+        clients.append(client)
+        if handshake:
+            assert client.ask("CONNECT collect dialer") == "OK"
+        return client
+
+    yield SimpleNamespace(service=service, opened=opened, messages=messages, connect=connect)
+    for client in clients:
+        client.close()
+    service.stop()
+
+
+def test_link_end_to_end(link):
+    dialer = link.connect()
+    watcher = link.connect()
+    assert watcher.ask("ADVISE collect") == "OK"
+    assert dialer.ask("REQUEST") == "Ready"
+
+    assert dialer.ask("EXECUTE [open(debtor,file,1438)]") == "ACK"
+    assert link.opened.get(timeout=2) == 1438
+    assert watcher.read() == "Busy"  # pushed on the change
+    assert dialer.ask("REQUEST collect") == "Busy"
+    assert link.service.state is LinkState.BUSY
+
+    assert dialer.ask("EXECUTE [open(debtor,file,1439)]") == "BUSY"
+    assert link.opened.empty()
+
+    link.service.set_ready()  # the collector closed the debtor with OK
+    assert watcher.read() == "Ready"
+    assert dialer.ask("REQUEST") == "Ready"
+    assert dialer.ask("EXECUTE [open(debtor,file,1439)]") == "ACK"
+    assert link.opened.get(timeout=2) == 1439
+    assert watcher.read() == "Busy"
+
+    assert watcher.ask("UNADVISE") == "OK"
+    link.service.set_ready()
+    assert watcher.nothing_pending()
+    assert dialer.ask("DISCONNECT") == "OK"
+
+
+def test_ack_comes_before_the_pushed_busy_on_the_same_connection(link):
+    client = link.connect()
+    assert client.ask("ADVISE") == "OK"
+    assert client.ask("EXECUTE [open(debtor,file,7)]") == "ACK"
+    assert client.read() == "Busy"
+
+
+@pytest.mark.parametrize("command", [
+    "EXECUTE [open(debtor,file,abc)]",
+    "EXECUTE open(debtor,file,1438)",
+    "EXECUTE [open(client,file,1438)]",
+    "EXECUTE [open(debtor,file,)]",
+    "EXECUTE [open(debtor,file,1438)] extra",
+    "EXECUTE [open(debtor,file,-5)]",
+    "EXECUTE",
+    "POKE collect 1",
+    "REQUEST other",
+    "HELLO",
+])
+def test_malformed_commands_are_not_processed(link, command):
+    client = link.connect()
+    assert client.ask(command) == "NOTPROCESSED"
+    assert client.ask("REQUEST") == "Ready"
+    assert link.opened.empty()
+
+
+def test_too_long_line_is_not_processed(link):
+    client = link.connect()
+    assert client.ask("EXECUTE [open(debtor,file," + "1" * 2000 + ")]") == "NOTPROCESSED"
+    assert client.ask("REQUEST") == "Ready"
+
+
+def test_commands_before_connect_and_wrong_topic(link):
+    client = link.connect(handshake=False)
+    assert client.ask("REQUEST") == "NOTPROCESSED"
+    assert client.ask("EXECUTE [open(debtor,file,1)]") == "NOTPROCESSED"
+    assert link.opened.empty()
+    other = link.connect(handshake=False)
+    assert other.ask("CONNECT collect system") == "REFUSED"
+    assert other.read() == ""  # closed by the server
+
+
+def test_wrong_state_is_not_processed(link):
+    client = link.connect()
+    link.service.set_unavailable()
+    assert client.ask("REQUEST") == "Busy"
+    assert client.ask("EXECUTE [open(debtor,file,1438)]") == "NOTPROCESSED"
+    link.service.set_ready()
+    assert client.ask("EXECUTE [open(debtor,file,1438)]") == "ACK"
+
+
+def test_execute_grammar():
+    assert parse_execute("[open(debtor,file,1438)]") == 1438
+    assert parse_execute(" [ OPEN ( Debtor , File , 0042 ) ] ") == 42
+    assert parse_execute("[open(debtor,file,1438)][open(debtor,file,1)]") is None
+
+
+# --- database --------------------------------------------------------------
+
+
+@pytest.fixture
+def db(tmp_path):
+    from collectdesk.db import make_engine, session_factory
+    from collectdesk.models import Base, Client, Cosigner, Debtor, Email, Phone
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'dialer.db'}")
+    Base.metadata.create_all(engine)
+    factory = session_factory(engine)
+    with factory() as session:
+        session.add(Client(id=24, name="Acme Lending"))
+        session.flush()
+        session.add_all([
+            Debtor(id=1001, client_id=24, name="Doe, John", account="ABC123", ssn="777-88-8999"),
+            Debtor(id=1002, client_id=24, name="Doe, Mary", home_phone="(555) 111-1222"),
+            Debtor(id=1003, client_id=24, name="Roe, Jane", account="XYZ9", ssn="123456789",
+                   email="jane.roe@example.com"),
+            Debtor(id=1004, client_id=24, name="Poe, Ed"),
+        ])
+        session.flush()
+        session.add_all([
+            Phone(debtor_id=1001, kind="Home", number="555-111-1222", digits="5551111222"),
+            Phone(debtor_id=1003, kind="Cell", number="818-555-1111", digits="8185551111"),
+            Phone(debtor_id=1003, kind="Work", number="1 (212) 555-0000", digits=""),
+            Email(debtor_id=1001, address="John.Doe@Example.com",
+                  address_lower="john.doe@example.com"),
+            Cosigner(id=1, debtor_id=1004, name="Poe, Al", cell_phone="416.555.0101"),
+        ])
+        session.commit()
+    yield factory
+    engine.dispose()
+
+
+@pytest.mark.parametrize("key, value, files", [
+    ("phone", "5551111222", [1001, 1002]),
+    ("phone", "555-111-1222", [1001, 1002]),
+    ("phone", "1-555-111-1222", [1001, 1002]),
+    ("phone", "818-555-1111", [1003]),
+    ("phone", "2125550000", [1003]),
+    ("phone", "416-555-0101", [1004]),
+    ("phone", "999-999-9999", []),
+    ("ssn", "777888999", [1001]),
+    ("ssn", "777-88-8999", [1001]),
+    ("ssn", "123-45-6789", [1003]),
+    ("email", "JOHN.DOE@example.com", [1001]),
+    ("email", "Jane.Roe@Example.com", [1003]),
+    ("acct", "ABC123", [1001]),
+    ("acct", "abc123", []),
+    ("file", "1003", [1003]),
+    ("file", "77", []),
+])
+def test_find_accounts(db, key, value, files):
+    with db() as session:
+        assert find_accounts(session, key, value) == files
+
+
+@pytest.mark.parametrize("key, value", [("file", "12a"), ("phone", "n/a"), ("ssn", "--"),
+                                        ("name", "Doe"), ("acct", " ")])
+def test_find_accounts_rejects_bad_values(db, key, value):
+    with db() as session, pytest.raises(ValueError):
+        find_accounts(session, key, value)
+
+
+def test_link_unknown_file_is_acked_and_explained(db):
+    """The UI adapter's on_open looks the file up with its own session and raises."""
+    opened: queue.Queue[int] = queue.Queue()
+    messages: queue.Queue[tuple[int, str]] = queue.Queue()
+
+    def on_open(file_number: int) -> None:
+        with db() as session:
+            if not find_accounts(session, "file", str(file_number)):
+                raise AccountNotFound(file_number)
+        opened.put(file_number)
+
+    with DialerLink(on_open, on_message=lambda n, m: messages.put((n, m))) as service:
+        client = LineClient(service.port)
+        try:
+            assert client.ask("CONNECT collect dialer") == "OK"
+            assert client.ask("EXECUTE [open(debtor,file,1438)]") == "ACK"
+            number, message = messages.get(timeout=2)
+            assert number == 1438
+            assert "file 1438" in message and "could not be found" in message
+            assert "system administrator" in message
+            assert client.ask("REQUEST") == "Busy"  # until the collector dismisses it
+            service.set_ready()
+            assert client.ask("EXECUTE [open(debtor,file,1003)]") == "ACK"
+            assert opened.get(timeout=2) == 1003
+        finally:
+            client.close()
+
+
+def test_link_without_message_handler_returns_to_ready():
+    def on_open(file_number: int) -> None:
+        raise AccountNotFound(file_number)
+
+    with DialerLink(on_open) as service:
+        client = LineClient(service.port)
+        try:
+            assert client.ask("CONNECT collect dialer") == "OK"
+            assert client.ask("EXECUTE [open(debtor,file,5)]") == "ACK"
+            assert client.ask("REQUEST") == "Ready"
+        finally:
+            client.close()
+
+
+# --- web predictive dialer --------------------------------------------------
+
+
+_NO_PROXY = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+
+
+def http_get(url: str, context: ssl.SSLContext | None = None) -> tuple[int, dict]:
+    opener = _NO_PROXY
+    if context is not None:
+        opener = urllib.request.build_opener(urllib.request.ProxyHandler({}),
+                                             urllib.request.HTTPSHandler(context=context))
+    try:
+        with opener.open(url, timeout=5) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as exc:
+        return exc.code, json.loads(exc.read() or b"{}")
+
+
+@pytest.fixture
+def web(db):
+    matches: queue.Queue[list[int]] = queue.Queue()
+    with WebDialer(db, matches.put, port=0) as server:
+        yield SimpleNamespace(server=server, matches=matches, url=server.url)
+
+
+def test_web_phone_with_and_without_dashes(web):
+    for phone in ("5551111222", "555-111-1222"):
+        status, body = http_get(f"{web.url}?phone={phone}")
+        assert (status, body) == (200, {"found": 2, "files": [1001, 1002]})
+        assert web.matches.get(timeout=2) == [1001, 1002]
+
+
+def test_web_single_match_and_other_keys(web):
+    for query, files in [("phone=818-555-1111", [1003]), ("file=1003", [1003]),
+                         ("ssn=777-88-8999", [1001]), ("ssn=777888999", [1001]),
+                         ("email=John.Doe%40example.com", [1001]), ("acct=XYZ9", [1003])]:
+        status, body = http_get(f"{web.url}?{query}")
+        assert status == 200 and body["files"] == files, query
+        assert web.matches.get(timeout=2) == files
+
+
+def test_web_unknown_is_404(web):
+    status, body = http_get(f"{web.url}?phone=999-999-9999")
+    assert status == 404 and body["found"] == 0
+    status, _ = http_get(f"http://{LOCAL}:{web.server.port}/other?phone=5551111222")
+    assert status == 404
+    assert web.matches.empty()
+
+
+@pytest.mark.parametrize("query", ["", "?", "?file=abc", "?name=Doe", "?phone=", "?phone=n/a",
+                                   "?phone=5551111222&file=1001", "?phone"])
+def test_web_bad_query_is_400(web, query):
+    status, body = http_get(f"{web.url}{query}")
+    assert status == 400 and body["error"]
+    assert web.matches.empty()
+
+
+def test_web_untrusted_address_is_403(db):
+    matches: queue.Queue[list[int]] = queue.Queue()
+    with WebDialer(db, matches.put, port=0, bind=LOCAL, trusted_hosts=["10.9.9.9"],
+                   trust_loopback=False) as server:
+        status, _ = http_get(f"{server.url}?phone=5551111222")
+    assert status == 403 and matches.empty()
+
+
+def test_web_trust_rules(db):
+    default = WebDialer(db, print, port=0)
+    assert default.bind == "127.0.0.1"
+    assert default.is_trusted("127.0.0.1") and default.is_trusted("::1")
+    assert not default.is_trusted("192.168.2.50")
+    site = WebDialer(db, print, port=0, trusted_hosts=["192.168.2.0/24", "10.1.1.1"])
+    assert site.bind == "0.0.0.0"
+    assert site.is_trusted("192.168.2.50") and site.is_trusted("10.1.1.1")
+    assert site.is_trusted("::ffff:192.168.2.7") and site.is_trusted("127.0.0.1")
+    assert not site.is_trusted("10.1.1.2") and not site.is_trusted("garbage")
+
+
+@pytest.mark.skipif(shutil.which("openssl") is None, reason="openssl not installed")
+def test_web_dialer_https(db, tmp_path):
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+         "-nodes", "-keyout", str(key), "-out", str(cert), "-days", "1",
+         "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"],
+        check=True, capture_output=True, timeout=30)
+    matches: queue.Queue[list[int]] = queue.Queue()
+    with WebDialer(db, matches.put, port=0, tls=(str(cert), str(key))) as server:
+        assert server.url.startswith("https://")
+        context = ssl.create_default_context(cafile=str(cert))
+        status, body = http_get(f"{server.url}?file=1001", context)
+        assert (status, body["files"]) == (200, [1001])
+        # a plain-HTTP client gets nothing, and the server keeps serving
+        with pytest.raises((urllib.error.URLError, ConnectionError, OSError)):
+            _NO_PROXY.open(f"http://{LOCAL}:{server.port}/dialer?file=1001", timeout=3).read()
+        assert http_get(f"{server.url}?file=1003", context)[0] == 200
+    assert matches.get(timeout=2) == [1001]
