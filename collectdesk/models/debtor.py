@@ -45,7 +45,7 @@ class Debtor(Versioned, Base):
     id: Mapped[int] = field(Integer, "de.fn", "File", primary_key=True)
     file_number = synonym("id")
     client_id: Mapped[int] = field(Integer, "de.cl", "Client", ForeignKey("clients.id"), nullable=False)
-    account: Mapped[str] = text(30, "de.ac", "Acct")
+    account: Mapped[str] = text(30, "de.ac", "Acct", index=True)
     # Identity and demographics (left side of the form)
     name: Mapped[str] = text(60, "de.na", "Name", required=True, index=True,
                              help="Last Name, First Middle")
@@ -74,8 +74,8 @@ class Debtor(Versioned, Base):
     mode: Mapped[str] = text(1, "de.mo", "Mode", picklist="debtor_modes", default=DebtorMode.ACTIVE,
                              server_default=DebtorMode.ACTIVE)
     status: Mapped[str] = text(4, "de.sts", "Status", picklist="status_codes")
-    operator_id: Mapped[str] = text(7, "de.op", "Operator", picklist="operators")
-    sales_id: Mapped[str] = text(7, "de.sa", "Sales", picklist="operators")
+    operator_id: Mapped[str] = text(7, "de.op", "Operator", picklist="operators", index=True)
+    sales_id: Mapped[str] = text(7, "de.sa", "Sales", picklist="operators", index=True)
     type: Mapped[str] = text(4, "de.ty", "Type", picklist="debtor_types")
     forward: Mapped[str] = text(10, "de.fw", "Forward")
     legal: Mapped[str] = text(10, "de.lg", "Legal")

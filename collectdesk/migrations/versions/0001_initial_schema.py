@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-22 02:53:30.209504
+Create Date: 2026-11-22 03:04:38.491266
 """
 
 from __future__ import annotations
@@ -407,10 +407,13 @@ def upgrade() -> None:
     sqlite_autoincrement=True
     )
     with op.batch_alter_table('debtors', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_debtors_account'), ['account'], unique=False)
         batch_op.create_index('ix_debtors_client_account', ['client_id', 'account'], unique=False)
         batch_op.create_index(batch_op.f('ix_debtors_group_id'), ['group_id'], unique=False)
         batch_op.create_index('ix_debtors_mode_name', ['mode', 'name'], unique=False)
         batch_op.create_index(batch_op.f('ix_debtors_name'), ['name'], unique=False)
+        batch_op.create_index(batch_op.f('ix_debtors_operator_id'), ['operator_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_debtors_sales_id'), ['sales_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_debtors_ssn'), ['ssn'], unique=False)
 
     op.create_table('form_rights',
@@ -1044,10 +1047,13 @@ def downgrade() -> None:
     op.drop_table('form_rights')
     with op.batch_alter_table('debtors', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_debtors_ssn'))
+        batch_op.drop_index(batch_op.f('ix_debtors_sales_id'))
+        batch_op.drop_index(batch_op.f('ix_debtors_operator_id'))
         batch_op.drop_index(batch_op.f('ix_debtors_name'))
         batch_op.drop_index('ix_debtors_mode_name')
         batch_op.drop_index(batch_op.f('ix_debtors_group_id'))
         batch_op.drop_index('ix_debtors_client_account')
+        batch_op.drop_index(batch_op.f('ix_debtors_account'))
 
     op.drop_table('debtors')
     with op.batch_alter_table('commission_rate_tiers', schema=None) as batch_op:
