@@ -60,7 +60,7 @@ class TransactionType(Versioned, Base):
 
     __tablename__ = "transaction_types"
     code: Mapped[str] = field(String(4), "tt.co", "Code", primary_key=True)
-    description: Mapped[str] = text(40, "tt.de", "Description", required=True)
+    description: Mapped[str] = text(60, "tt.de", "Description", required=True)
     is_heading: Mapped[bool] = flag("tt.hd", "Group heading")
     system_reserved: Mapped[bool] = flag("tt.sr", "System reserved")
     copy_description: Mapped[bool] = flag("tt.cd", "Copy description to transaction", default=True,

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-22 03:04:38.491266
+Create Date: 2026-11-22 03:52:37.922727
 """
 
 from __future__ import annotations
@@ -244,7 +244,7 @@ def upgrade() -> None:
     )
     op.create_table('transaction_types',
     sa.Column('code', sa.String(length=4), nullable=False),
-    sa.Column('description', sa.String(length=40), server_default='', nullable=False),
+    sa.Column('description', sa.String(length=60), server_default='', nullable=False),
     sa.Column('is_heading', sa.Boolean(), server_default='0', nullable=False),
     sa.Column('system_reserved', sa.Boolean(), server_default='0', nullable=False),
     sa.Column('copy_description', sa.Boolean(), server_default='1', nullable=False),

@@ -1,0 +1,107 @@
+"""``collectdesk post``: post one transaction to an account, exactly as the Transaction form
+does (amount modes, commission, tax, recalculation, contact plans)."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+from decimal import Decimal
+
+from sqlalchemy.exc import SQLAlchemyError
+
+from ..db import open_session, save
+from . import CommandError, add_database_option, add_json_option, print_json
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    parser = sub.add_parser("post", help="post a transaction to an account")
+    add_database_option(parser)
+    parser.add_argument("--file", required=True, metavar="N", help="the account's file number")
+    parser.add_argument("--type", required=True, metavar="CODE", help="transaction type code")
+    parser.add_argument("--to-us", metavar="A", help="amount paid to the agency")
+    parser.add_argument("--direct", metavar="A", help="amount paid directly to the client")
+    parser.add_argument("--payment-date", metavar="D", help="YYYY-MM-DD or MM/DD/YYYY")
+    parser.add_argument("--posted-date", metavar="D",
+                        help="YYYY-MM-DD or MM/DD/YYYY (default today)")
+    parser.add_argument("--promise", action="store_true", help="post without a posted date")
+    parser.add_argument("--operator", default="", metavar="ID", help="who is posting")
+    parser.add_argument("--commission", metavar="A", help="commission amount (skips calculation)")
+    parser.add_argument("--description", metavar="TEXT")
+    parser.add_argument("--of-payment", metavar="A",
+                        help="the payment a percent-of-payment fee is taken of")
+    add_json_option(parser)
+    parser.set_defaults(func=_run)
+
+
+def parse_amount(text: str | None, what: str) -> Decimal | None:
+    if text is None:
+        return None
+    from ..engine.rounding import parse_amount as parse
+
+    try:
+        return parse(text)
+    except ValueError:
+        raise CommandError(f"malformed amount for {what}: {text!r}") from None
+
+
+def parse_date(text: str | None, what: str) -> dt.date | None:
+    if text is None:
+        return None
+    for fmt in ("%Y-%m-%d", "%m/%d/%Y", "%m/%d/%y"):
+        try:
+            return dt.datetime.strptime(text.strip(), fmt).date()
+        except ValueError:
+            continue
+    raise CommandError(f"malformed date for {what}: {text!r} (use YYYY-MM-DD or MM/DD/YYYY)")
+
+
+def parse_file_number(text: str) -> int:
+    try:
+        number = int(text)
+    except ValueError:
+        raise CommandError(f"malformed file number {text!r}") from None
+    if number < 1:
+        raise CommandError(f"malformed file number {text!r}")
+    return number
+
+
+def _run(args: argparse.Namespace) -> int:
+    from ..engine.posting import PostingError, post_transaction
+    from ..models import Debtor
+
+    number = parse_file_number(args.file)
+    to_us = parse_amount(args.to_us, "--to-us")
+    direct = parse_amount(args.direct, "--direct")
+    commission = parse_amount(args.commission, "--commission")
+    of_payment = parse_amount(args.of_payment, "--of-payment")
+    payment_date = parse_date(args.payment_date, "--payment-date")
+    posted_date = parse_date(args.posted_date, "--posted-date")
+    try:
+        with open_session(args.db) as session:
+            debtor = session.get(Debtor, number)
+            if debtor is None:
+                raise CommandError(f"no account with file number {number}")
+            try:
+                result = post_transaction(
+                    session, debtor, args.type, to_us=to_us, direct=direct,
+                    payment_date=payment_date, posted_date=posted_date, promise=args.promise,
+                    operator=args.operator, commission=commission,
+                    description=args.description, of_payment=of_payment)
+            except PostingError as exc:
+                raise CommandError(str(exc)) from None
+            save(session, operator=args.operator)
+            data = result.as_dict()
+    except SQLAlchemyError as exc:
+        raise CommandError(f"cannot post: {exc.__class__.__name__}: {exc}") from None
+    if args.json:
+        print_json(data)
+    else:
+        tx = data["transaction"]
+        totals = data["debtor"]
+        print(f"Posted {tx['type']} {tx['description']} as transaction {tx['id']} on file "
+              f"{tx['file_number']}: To Us {tx['to_us']}, Direct {tx['direct']}, commission "
+              f"{tx['commission']} ({tx['commission_rate']} %), tax {tx['tax']}")
+        print(f"Account now owes {totals['owing']} (principal {totals['principal']}, interest "
+              f"{totals['interest']}, fees {totals['fees']}, legal {totals['legal_costs']}, paid "
+              f"{totals['paid']}, adjustments {totals['adjustments']})")
+    return 0

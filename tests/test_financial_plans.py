@@ -1,0 +1,127 @@
+"""Payment plans: schedule (150 / 151 promises, 350, 193), promise contacts, late fees (351)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from test_financial_fixtures import TODAY, Books, D, make_books
+
+from collectdesk.engine.payment_plans import (
+    apply_late_fees,
+    create_payment_plan,
+    due_date,
+    keep_promise,
+    split_amounts,
+)
+from collectdesk.engine.posting import PostingError
+from collectdesk.models import Contact, Transaction
+
+
+@pytest.fixture
+def books(tmp_path: Path) -> Iterator[Books]:
+    yield from make_books(tmp_path)
+
+
+def test_split_amounts_by_payment_or_by_count() -> None:
+    assert split_amounts(D("1000.00"), payment_amount=D("300"), count=None) == [
+        D("300.00"), D("300.00"), D("300.00"), D("100.00")]
+    assert split_amounts(D("1000.00"), payment_amount=None, count=3) == [
+        D("333.33"), D("333.33"), D("333.34")]
+    assert split_amounts(D("0"), payment_amount=D("50"), count=None) == []
+    with pytest.raises(PostingError):
+        split_amounts(D("10"), payment_amount=None, count=None)
+
+
+def test_due_dates_keep_the_day_of_month() -> None:
+    start = dt.date(2024, 1, 31)
+    assert [due_date(start, k, "monthly") for k in range(3)] == [
+        dt.date(2024, 1, 31), dt.date(2024, 2, 29), dt.date(2024, 3, 31)]
+    assert due_date(start, 2, "biweekly") == dt.date(2024, 2, 28)
+    assert due_date(start, 1, 10) == dt.date(2024, 2, 10)
+
+
+def test_payment_plan_schedule(books: Books) -> None:
+    debtor = books.debtor(principal="1000.00", operator_id="JANE")
+    schedule = create_payment_plan(
+        books.session, debtor, start=dt.date(2024, 6, 15), payment_amount=D("250"),
+        down_payment=D("100"), service_charge=D("50"), initial_discount=D("150"), today=TODAY)
+    # owing 1,000 - 150 discount + 50 charge = 900; 100 down; 800 in 250 / 250 / 250 / 50
+    assert schedule.discount is not None and schedule.discount.type_code == "193"
+    assert schedule.discount.to_us == D("150.00")
+    assert schedule.service_charge is not None and schedule.service_charge.type_code == "350"
+    assert schedule.service_charge.to_us == D("-50.00")
+    assert [(p.number, p.transaction.type_code, p.due_date, p.amount)
+            for p in schedule.payments] == [
+        (0, "150", dt.date(2024, 6, 15), D("100.00")),
+        (1, "151", dt.date(2024, 7, 15), D("250.00")),
+        (2, "151", dt.date(2024, 8, 15), D("250.00")),
+        (3, "151", dt.date(2024, 9, 15), D("250.00")),
+        (4, "151", dt.date(2024, 10, 15), D("50.00")),
+    ]
+    assert schedule.total == D("900.00")
+    assert all(p.transaction.posted_date is None for p in schedule.payments)  # promises
+    # the promises are not in the financials
+    assert (debtor.adjustments, debtor.fees, debtor.paid, debtor.owing) == (
+        D("150.00"), D("50.00"), D("0.00"), D("900.00"))
+    contacts = books.session.query(Contact).filter_by(debtor_id=debtor.id).order_by(
+        Contact.due_date).all()
+    assert [(c.type, c.operator_id, c.due_date, c.amount, c.done) for c in contacts][:2] == [
+        ("Promise", "JANE", dt.date(2024, 6, 15), D("100.00"), False),
+        ("Promise", "JANE", dt.date(2024, 7, 15), D("250.00"), False)]
+    assert len(contacts) == 5
+    assert contacts[1].description == "Payment plan payment 1 of 4"
+    assert debtor.interest_detail.payment_amount == D("250.00")
+
+
+def test_plan_by_number_of_payments_without_down_payment(books: Books) -> None:
+    debtor = books.debtor(principal="1000.00")
+    schedule = create_payment_plan(books.session, debtor, start=dt.date(2024, 6, 1), count=3,
+                                   interval="weekly", today=TODAY)
+    assert [(p.due_date, p.amount) for p in schedule.payments] == [
+        (dt.date(2024, 6, 1), D("333.33")), (dt.date(2024, 6, 8), D("333.33")),
+        (dt.date(2024, 6, 15), D("333.34"))]
+
+
+def test_late_fee_when_a_scheduled_payment_is_missed(books: Books) -> None:
+    debtor = books.debtor(principal="900.00")
+    create_payment_plan(books.session, debtor, start=dt.date(2024, 6, 1), payment_amount=D("300"),
+                        late_fee=D("20"), today=TODAY)
+    # nothing due yet on the first due date
+    assert apply_late_fees(books.session, debtor, dt.date(2024, 6, 1)) == []
+    # the June payment is missed
+    [fee] = apply_late_fees(books.session, debtor, dt.date(2024, 6, 2))
+    assert (fee.type_code, fee.to_us, fee.payment_date) == ("351", D("-20.00"),
+                                                            dt.date(2024, 6, 2))
+    assert (debtor.fees, debtor.owing) == (D("20.00"), D("920.00"))
+    # charged once only
+    assert apply_late_fees(books.session, debtor, dt.date(2024, 6, 20)) == []
+
+
+def test_no_late_fee_when_payments_cover_the_schedule(books: Books) -> None:
+    debtor = books.debtor(principal="900.00")
+    schedule = create_payment_plan(books.session, debtor, start=dt.date(2024, 6, 1),
+                                   payment_amount=D("300"), late_fee=D("20"), today=TODAY)
+    kept = keep_promise(books.session, schedule.payments[0].transaction,
+                        posted_date=dt.date(2024, 6, 1), today=TODAY)
+    assert (kept.type_code, kept.to_us, kept.posted_date, kept.commission) == (
+        "151", D("300.00"), dt.date(2024, 6, 1), D("90.00"))
+    assert schedule.payments[0].contact.done
+    books.post(debtor, "101", "300", payment_date=dt.date(2024, 7, 1))
+    assert apply_late_fees(books.session, debtor, dt.date(2024, 7, 10)) == []
+    # August is missed
+    assert [t.reference for t in apply_late_fees(books.session, debtor, dt.date(2024, 8, 2))] \
+        == [f"late:{schedule.payments[2].transaction.id}"]
+    assert debtor.paid == D("600.00")
+
+
+def test_late_fee_amount_from_interest_detail_or_none(books: Books) -> None:
+    debtor = books.debtor(principal="100.00")
+    create_payment_plan(books.session, debtor, start=dt.date(2024, 1, 1), count=1, today=TODAY)
+    assert apply_late_fees(books.session, debtor, TODAY) == []  # no late fee set up
+    debtor.interest_detail.late_fee = D("5")
+    assert [t.to_us for t in apply_late_fees(books.session, debtor, TODAY)] == [D("-5.00")]
+    assert books.session.query(Transaction).filter_by(debtor_id=debtor.id,
+                                                      type_code="351").count() == 1
