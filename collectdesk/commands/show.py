@@ -10,6 +10,8 @@ from sqlalchemy.orm import Session
 
 from .. import models as m
 from ..db import open_session
+from ..engine.access import Access, AccessPolicy, Placeholder, open_account
+from ..engine.audit import ACCESS_REFUSED, audit_now
 from ..models.fieldcodes import for_model
 from . import CommandError, add_database_option, add_json_option, print_json
 
@@ -26,6 +28,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     for kind, helptext in (("debtor", "an account by file number"), ("client", "a client by number")):
         p = kinds.add_parser(kind, help=helptext)
         p.add_argument("number", type=int)
+        p.add_argument("--operator", metavar="ID", default=None,
+                       help="show only what this operator may see (account access control)")
         add_database_option(p)
         add_json_option(p)
         p.set_defaults(func=_run)
@@ -39,7 +43,28 @@ def _count(session: Session, model: type, *where: Any) -> int:
     return session.scalar(select(func.count()).select_from(model).where(*where)) or 0
 
 
-def describe_debtor(session: Session, number: int) -> dict[str, Any]:
+def _policy(session: Session, operator_id: str | None) -> AccessPolicy | None:
+    if operator_id is None:
+        return None
+    try:
+        return AccessPolicy.for_operator(session, operator_id)
+    except LookupError:
+        raise CommandError(f"no operator with ID {operator_id}") from None
+
+
+def _refuse(session: Session, policy: AccessPolicy, what: str) -> None:
+    audit_now(session, policy.operator_id, ACCESS_REFUSED, f"show {what}: refused")
+
+
+def describe_debtor(session: Session, number: int,
+                    policy: AccessPolicy | None = None) -> dict[str, Any]:
+    if policy is not None:
+        access, opened = open_account(session, policy, number)
+        if access is Access.PLACEHOLDER and isinstance(opened, Placeholder):
+            return {"file_number": number, "placeholder": True, "fields": opened.fields()}
+        if access is not Access.FULL:
+            # A hidden account answers exactly like a missing one.
+            raise CommandError(f"no account with file number {number}")
     debtor = session.get(m.Debtor, number)
     if debtor is None:
         raise CommandError(f"no account with file number {number}")
@@ -66,8 +91,12 @@ def describe_debtor(session: Session, number: int) -> dict[str, Any]:
     }
 
 
-def describe_client(session: Session, number: int) -> dict[str, Any]:
+def describe_client(session: Session, number: int,
+                    policy: AccessPolicy | None = None) -> dict[str, Any]:
     client = session.get(m.Client, number)
+    if client is not None and policy is not None and not policy.can_see_client(number):
+        _refuse(session, policy, f"client {number}")
+        client = None
     if client is None:
         raise CommandError(f"no client with number {number}")
     return {
@@ -91,13 +120,18 @@ def describe_client(session: Session, number: int) -> dict[str, Any]:
 def _run(args: argparse.Namespace) -> int:
     with open_session(args.db) as session:
         describe = describe_debtor if args.kind == "debtor" else describe_client
-        data = describe(session, args.number)
+        data = describe(session, args.number, _policy(session, args.operator))
     if args.json:
         print_json(data)
         return 0
     title = f"{args.kind.title()} {args.number}"
     print(title)
     print("=" * len(title))
+    if data.get("placeholder"):
+        print("Confidential account: only these fields are shown.")
+        for key, value in data["fields"].items():
+            print(f"{key.replace('_', ' ').title():<24}{'' if value is None else value}")
+        return 0
     for section in ("totals", "counts"):
         for key, value in data[section].items():
             print(f"{key.replace('_', ' ').title():<24}{value}")
