@@ -105,6 +105,8 @@ def _samples(engine: Engine) -> dict[str, Any]:
         d = conn.execute(select(m.Debtor).where(m.Debtor.id >= n // 2).limit(1)).first()
         phone = conn.execute(select(m.Phone.number, m.Phone.digits)
                              .where(m.Phone.debtor_id == d.id).limit(1)).first() if d else None
+        email = conn.execute(select(m.Email.address).where(m.Email.debtor_id >= n // 2)
+                             .order_by(m.Email.debtor_id).limit(1)).scalar()
         busiest = conn.execute(
             select(m.Contact.operator_id).where(m.Contact.done.is_(False))
             .group_by(m.Contact.operator_id).order_by(func.count().desc()).limit(1)).scalar()
@@ -112,7 +114,7 @@ def _samples(engine: Engine) -> dict[str, Any]:
         return {}
     return {
         "file": d.id, "name": d.name.split(",")[0] + ", " + (d.name.split(", ")[1][:2] if ", " in d.name else ""),
-        "client": d.client_id, "account": d.account, "ssn": d.ssn, "email": d.email,
+        "client": d.client_id, "account": d.account, "ssn": d.ssn, "email": email or "",
         "phone": phone.number if phone else "", "phone_digits": phone.digits if phone else "",
         "operator": busiest or "",
     }
