@@ -1,0 +1,57 @@
+"""Daily Administration menu: the work list, tags and the day's batch work."""
+
+from __future__ import annotations
+
+from .. import dialogs
+from .base import Command
+
+
+class WorkInProgress(Command):
+    text = "&Work In Progress"
+    shortcut = "Ctrl+W"
+    help = "Your WIP list: accounts with In Progress phone, review, promise and other contacts."
+
+    def run(self) -> None:
+        self.window.open_wip()
+
+
+class ViewTags(Command):
+    text = "View &Tags"
+    help = "The accounts you have tagged."
+
+    def run(self) -> None:
+        self.window.open_browse("tagged_debtors")
+
+
+class ClearTags(Command):
+    text = "&Clear Tags"
+    help = "Remove all your tags."
+
+    def run(self) -> None:
+        choice = dialogs.ask(self.window, "Clear Tags", "Remove all your tags?",
+                             ("Clear Tags", "Cancel"))
+        if choice == "Clear Tags":
+            self.window.clear_tags()
+
+
+class DaySheet(Command):
+    text = "&Day Sheet"
+    help = "The day's postings by operator and client."
+    requires = ("collectdesk.engine.daysheet",)
+    missing = "The Day Sheet is not built yet."
+
+    def run(self) -> None:
+        self.window.show_unavailable(self.text)
+
+
+class PaymentPlans(Command):
+    text = "&Payment Plans"
+    help = "Scheduled payment plans due and late."
+    requires = ("collectdesk.engine.payment_plans",)
+    missing = "Payment plans are not built yet."
+
+    def run(self) -> None:
+        self.window.show_unavailable(self.text)
+
+
+MENU = [WorkInProgress, None, ViewTags, ClearTags, None, DaySheet, PaymentPlans]

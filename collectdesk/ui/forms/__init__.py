@@ -1,0 +1,1 @@
+"""Rendering the declarative forms of ``forms/``: one registry of editors, one renderer."""

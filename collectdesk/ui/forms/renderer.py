@@ -1,0 +1,191 @@
+"""The one renderer: a FormSpec from ``forms/`` → widgets, through the editor registry.
+
+The renderer only builds; :class:`collectdesk.ui.record_page.RecordPage` binds the
+widgets to records, saves and navigates.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QFormLayout,
+    QFrame,
+    QScrollArea,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ...engine.forms_spec import ColumnSpec, FieldAccess, FieldSpec, FormSpec, TabSpec
+from .editors import CheckEditor, Editor, create_editor
+from .notes import NotesWidget
+from .sublist import SubListWidget
+from .tabs import DataTabWidget
+
+
+@dataclass
+class Binding:
+    """One editor on the form and where its value lives: ``path`` '' is the main record,
+    otherwise a one-to-one relationship of it (``detail``, ``interest_detail`` …)."""
+
+    path: str
+    spec: FieldSpec
+    editor: Editor
+    label: QLabel | None
+
+
+@dataclass
+class TabBinding:
+    spec: TabSpec
+    path: str
+    tabs: DataTabWidget
+    index: int
+    bindings: list[Binding] = field(default_factory=list)
+    sublist: SubListWidget | None = None
+    notes: NotesWidget | None = None
+    children: list[TabBinding] = field(default_factory=list)
+
+
+@dataclass
+class RenderedForm:
+    body: QWidget
+    tabs: DataTabWidget | None
+    bindings: list[Binding]
+    tab_bindings: list[TabBinding]
+
+    def all_tabs(self) -> list[TabBinding]:
+        out: list[TabBinding] = []
+
+        def walk(items: list[TabBinding]) -> None:
+            for t in items:
+                out.append(t)
+                walk(t.children)
+
+        walk(self.tab_bindings)
+        return out
+
+    def sublists(self) -> list[SubListWidget]:
+        return [t.sublist for t in self.all_tabs() if t.sublist is not None]
+
+    def notes(self) -> list[NotesWidget]:
+        return [t.notes for t in self.all_tabs() if t.notes is not None]
+
+    def editor(self, code: str) -> Editor:
+        for b in self.bindings:
+            if b.spec.code == code or b.spec.attribute == code:
+                return b.editor
+        raise KeyError(code)
+
+
+class FormRenderer:
+    def __init__(self, ctx: Any, spec: FormSpec, access: dict[str, FieldAccess]) -> None:
+        self.ctx = ctx
+        self.spec = spec
+        self.access = access
+        self.bindings: list[Binding] = []
+
+    def render(self) -> RenderedForm:
+        body = self.columns(self.spec.columns, "")
+        tabs = None
+        tab_bindings: list[TabBinding] = []
+        if self.spec.tabs:
+            tabs, tab_bindings = self.tab_widget(self.spec.tabs, "")
+        return RenderedForm(body, tabs, self.bindings, tab_bindings)
+
+    # -- fields -------------------------------------------------------------------------------
+    def field(self, spec: FieldSpec) -> FieldSpec:
+        return spec.with_access(self.access.get(spec.code.lower()))
+
+    def columns(self, columns: tuple[ColumnSpec, ...], path: str,
+                collect: list[Binding] | None = None) -> QWidget:
+        widget = QWidget()
+        row = QHBoxLayout(widget)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(12)
+        for col in columns:
+            colw = QWidget()
+            v = QVBoxLayout(colw)
+            v.setContentsMargins(0, 0, 0, 0)
+            v.setSpacing(8)
+            for group in col.groups:
+                box = QGroupBox(group.title)
+                if not group.title:
+                    box.setObjectName("untitled")
+                form = QFormLayout(box)
+                form.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+                form.setFormAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+                form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+                form.setHorizontalSpacing(8)
+                form.setVerticalSpacing(4)
+                form.setContentsMargins(8, 12, 8, 8)
+                for raw in group.fields:
+                    f = self.field(raw)
+                    if f.hidden:
+                        continue
+                    editor = create_editor(f)
+                    label = None
+                    if isinstance(editor, CheckEditor) or f.hide_label:
+                        if f.hide_label and not isinstance(editor, CheckEditor):
+                            form.addRow(editor)
+                        else:
+                            form.addRow("", editor)
+                    else:
+                        label = QLabel(f.label)
+                        label.setObjectName(f"label:{f.code}")
+                        label.setProperty("required", "true" if f.required else "false")
+                        label.setToolTip(editor.toolTip())
+                        label.setBuddy(editor.focus_widget())
+                        form.addRow(label, editor)
+                    binding = Binding(path, f, editor, label)
+                    self.bindings.append(binding)
+                    if collect is not None:
+                        collect.append(binding)
+                v.addWidget(box)
+            v.addStretch(1)
+            colw.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
+            row.addWidget(colw, 1)
+        return widget
+
+    # -- tabs ---------------------------------------------------------------------------------
+    def tab_widget(self, specs: tuple[TabSpec, ...], path: str) -> tuple[DataTabWidget, list[TabBinding]]:
+        tabs = DataTabWidget()
+        out: list[TabBinding] = []
+        for spec in specs:
+            tab_path = spec.record or path
+            page = QWidget()
+            page.setObjectName(f"tab:{spec.title}")
+            lay = QVBoxLayout(page)
+            lay.setContentsMargins(8, 8, 8, 8)
+            lay.setSpacing(8)
+            holder: QWidget = page
+            if spec.columns and (spec.tabs or spec.sublist is None):
+                # Field tabs scroll inside the tab, so the form above never gets squeezed.
+                holder = QScrollArea()
+                holder.setWidgetResizable(True)
+                holder.setFrameShape(QFrame.Shape.NoFrame)
+                holder.setWidget(page)
+            index = tabs.addTab(holder, spec.title)
+            if spec.help:
+                tabs.setTabToolTip(index, spec.help)
+            tb = TabBinding(spec, tab_path, tabs, index)
+            if spec.columns:
+                lay.addWidget(self.columns(spec.columns, tab_path, tb.bindings))
+            if spec.sublist is not None:
+                tb.sublist = SubListWidget(self.ctx, spec.sublist, spec.title)
+                lay.addWidget(tb.sublist, 1)
+            if spec.notes:
+                tb.notes = NotesWidget()
+                lay.addWidget(tb.notes, 1)
+            if spec.tabs:
+                inner, tb.children = self.tab_widget(spec.tabs, tab_path)
+                lay.addWidget(inner, 1)
+            if spec.sublist is None and not spec.notes and not spec.tabs:
+                lay.addStretch(1)
+            out.append(tb)
+        return tabs, out

@@ -1,0 +1,104 @@
+"""A sub-list tab (the account's contacts, transactions, phones …): a lazy list of child records."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+
+from ...engine.browse import ListQuery
+from ...engine.forms_spec import SubListSpec
+from ..browse_model import BrowseModel
+from ..browse_view import BrowseView
+
+
+class SubListWidget(QWidget):
+    open_requested = Signal(object, int)  # key, row
+    new_requested = Signal()
+
+    def __init__(self, ctx: Any, spec: SubListSpec, title: str) -> None:
+        super().__init__()
+        self.ctx = ctx
+        self.spec = spec
+        self.title = title
+        self.setObjectName(f"sublist:{title}")
+        self.parent_key: Any = None
+        self.model: BrowseModel | None = None
+        self.view: BrowseView | None = None
+        self.message = QLabel(objectName="formSubtitle")
+        self.lay = QVBoxLayout(self)
+        self.lay.setContentsMargins(6, 6, 6, 6)
+        self.lay.addWidget(self.message)
+        buttons = QHBoxLayout()
+        self.new_button = QPushButton("Ne&w")
+        self.new_button.setToolTip(f"Add to {title} (F3)")
+        self.new_button.clicked.connect(self.new_requested.emit)
+        self.new_button.setVisible(spec.new and spec.opens is not None)
+        self.open_button = QPushButton("&Edit")
+        self.open_button.setToolTip("Open the highlighted row (F5, Enter)")
+        self.open_button.clicked.connect(self.open_current)
+        self.open_button.setVisible(spec.opens is not None)
+        buttons.addWidget(self.new_button)
+        buttons.addWidget(self.open_button)
+        buttons.addStretch(1)
+        self.buttons = buttons
+        self.lay.addLayout(buttons)
+
+    def set_parent_key(self, key: Any) -> None:
+        self.parent_key = key
+        if self.view is not None:
+            self.view.setParent(None)
+            self.view.deleteLater()
+            self.view = None
+        if key is None:
+            self.model = None
+            self.message.setText("Save the record first; then rows can be added here.")
+            self.message.show()
+            return
+        self.message.hide()
+        spec = self.spec
+        pk = spec.model.__mapper__.primary_key[0].key
+        sort, desc = spec.order[0] if spec.order else (pk, False)
+        columns = [c.field.attribute for c in spec.columns]
+        if sort not in columns:
+            columns.append(sort)
+        query = ListQuery(model=spec.model, columns=columns, sort=sort, descending=desc,
+                          where=list(spec.where) + [(spec.link, key)])
+        self.model = BrowseModel(self.ctx.new_session, query, [c.field for c in spec.columns], self,
+                                 page_size=100)
+        self.view = BrowseView(self.model)
+        self.view.open_requested.connect(self._open_row)
+        self.view.new_requested.connect(self.new_requested.emit)
+        self.lay.insertWidget(1, self.view, 1)
+        if self.model.rowCount():
+            self.view.go_to(0)
+
+    def row_count(self) -> int:
+        return self.model.rowCount() if self.model is not None else 0
+
+    def _open_row(self, row: int) -> None:
+        if self.model is None or self.spec.opens is None:
+            return
+        key = self.model.key(row)
+        if key is not None:
+            self.open_requested.emit(key, row)
+
+    def open_current(self) -> None:
+        if self.view is not None and self.view.current_row() >= 0:
+            self._open_row(self.view.current_row())
+
+    def activate(self) -> None:
+        """F5: focus the list; F5 again opens the highlighted row."""
+        if self.view is None:
+            return
+        if self.view.hasFocus():
+            self.open_current()
+        else:
+            self.view.setFocus()
+            if self.view.current_row() < 0:
+                self.view.go_to(0)
+
+    def reload(self) -> None:
+        if self.model is not None:
+            self.model.reload()

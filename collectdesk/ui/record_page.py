@@ -1,0 +1,807 @@
+"""A record form page: renders a form of ``forms/``, binds it to records, saves, navigates.
+
+Keys: F8 / Ctrl+S OK (save and close), Esc cancel (asks when there are unsaved
+changes), PgUp / PgDn and the << >> buttons for the previous / next record, F3 new
+(a sub-list row when a sub-list tab is active), F5 activates the tab's sub-list.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import Decimal
+from typing import Any
+
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QApplication,
+    QDialog,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+from sqlalchemy import exists, inspect, select
+from sqlalchemy.exc import SQLAlchemyError
+
+from .. import db
+from ..engine import forms_spec, records
+from ..engine.forms_spec import FormSpec, PickEntry, TabSpec
+from ..models import Client, Debtor, Email, Note, Operator, Phone
+from . import dialogs
+from .browse_model import BrowseModel
+from .forms.editors import BadValue, LineEditor, MemoEditor, PickListEditor, format_value
+from .forms.renderer import Binding, FormRenderer, TabBinding
+from .forms.sublist import SubListWidget
+from .page import Page
+
+_EMPTY = (None, "", 0, False, Decimal("0"))
+
+
+def _has_value(value: Any) -> bool:
+    if isinstance(value, Decimal):
+        return value != 0
+    return value not in _EMPTY
+
+
+class _PopupHelpFilter(QObject):
+    """Pop-up help off: swallow the tooltips of fields."""
+
+    def __init__(self, ctx: Any) -> None:
+        super().__init__()
+        self.ctx = ctx
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:
+        return event.type() == QEvent.Type.ToolTip and not self.ctx.popup_help
+
+
+class RecordPage(Page):
+    def __init__(self, window: Any, form_id: str, key: Any = None, *,
+                 new_defaults: dict[str, Any] | None = None, browse: BrowseModel | None = None,
+                 row: int | None = None) -> None:
+        super().__init__()
+        self.window_ = window
+        self.ctx = window.ctx
+        self.spec: FormSpec = forms_spec.form(form_id)
+        self.setObjectName(f"form:{form_id}")
+        self.help_text = self.spec.help
+        self.browse = browse
+        self.row = row
+        self.session = self.ctx.sessions(autoflush=False)
+        self.record: Any = None
+        self.related: dict[str, Any] = {}
+        self.versions: dict[int, tuple[Any, int | None]] = {}
+        self.is_new = False
+        self.baseline: dict[int, Any] = {}
+        self.pending_notes: list[str] = []
+        self._saving = False
+        self._closing = False
+
+        with self.ctx.session() as s:
+            self.access = forms_spec.load_field_access(s, self.ctx.user_level, self.ctx.operator_id)
+            self.form_rights, self.form_right_name = forms_spec.form_rights(
+                s, self.spec.model, self.ctx.user_level, self.ctx.operator_id)
+        self.logged_codes = {code.lower() for code, a in self.access.items() if a.log_to_notes}
+        self._pick_cache: dict[str, list[PickEntry]] = {}
+        PickListEditor.entries_for = self._pick_entries
+
+        self.form = FormRenderer(self.ctx, self.spec, self.access).render()
+        self._build()
+        self._wire()
+        self.load(key, new_defaults or {})
+
+    # -- building ------------------------------------------------------------------------------
+    def _build(self) -> None:
+        self.title_label = QLabel(self.spec.title, objectName="formTitle")
+        self.caption_label = QLabel(objectName="formSubtitle")
+        self.local_time_label = QLabel(objectName="localTime")
+        self.local_time_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        head = QHBoxLayout()
+        head.setSpacing(12)
+        head.addWidget(self.title_label)
+        head.addWidget(self.caption_label, 1)
+        head.addWidget(self.local_time_label)
+
+        content = QWidget()
+        clay = QVBoxLayout(content)
+        clay.setContentsMargins(0, 0, 0, 0)
+        clay.setSpacing(10)
+        clay.addWidget(self.form.body)
+        if self.form.tabs is not None:
+            self.form.tabs.setMinimumHeight(260)
+            clay.addWidget(self.form.tabs, 1)
+        else:
+            clay.addStretch(1)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidget(content)
+
+        buttons = QHBoxLayout()
+        buttons.setSpacing(6)
+        self.ok_button = QPushButton("&OK")
+        self.ok_button.setToolTip("Save and close (F8, Ctrl+S)")
+        self.ok_button.setDefault(False)
+        self.ok_button.setAutoDefault(False)
+        self.cancel_button = QPushButton("&Cancel")
+        self.cancel_button.setToolTip("Close without saving (Esc)")
+        self.prev_button = QPushButton("<<")
+        self.prev_button.setToolTip("Previous record (PgUp)")
+        self.next_button = QPushButton(">>")
+        self.next_button.setToolTip("Next record (PgDn)")
+        for b in (self.prev_button, self.next_button):
+            b.setMinimumWidth(44)
+            b.setVisible(self.spec.navigation)
+        self.help_button = QPushButton("&Help")
+        self.help_button.setToolTip("Help for this form and field (F1)")
+        buttons.addWidget(self.ok_button)
+        buttons.addWidget(self.cancel_button)
+        buttons.addWidget(self.prev_button)
+        buttons.addWidget(self.next_button)
+        buttons.addStretch(1)
+        self.spec_buttons: list[QPushButton] = []
+        for bspec in self.spec.buttons:
+            b = QPushButton(bspec.text)
+            b.setToolTip(bspec.help)
+            b.clicked.connect(lambda _c=False, bs=bspec: self._spec_button(bs))
+            self.spec_buttons.append(b)
+            buttons.addWidget(b)
+        if self.spec.model is Debtor or self.spec.model is Client:
+            self.recalc_button = QPushButton("&Recalc")
+            self.recalc_button.setToolTip("Recalculate the figures")
+            self.recalc_button.clicked.connect(self.recalculate)
+            buttons.addWidget(self.recalc_button)
+        buttons.addWidget(self.help_button)
+
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(14, 10, 14, 10)
+        lay.setSpacing(8)
+        lay.addLayout(head)
+        lay.addWidget(scroll, 1)
+        lay.addLayout(buttons)
+
+    def _wire(self) -> None:
+        self.ok_button.clicked.connect(self.ok)
+        self.cancel_button.clicked.connect(lambda: self.window_.close_page(self))
+        self.prev_button.clicked.connect(lambda: self.go(-1))
+        self.next_button.clicked.connect(lambda: self.go(+1))
+        self.help_button.clicked.connect(self.window_.show_context_help)
+        ctx = Qt.ShortcutContext.WidgetWithChildrenShortcut
+        for seq, slot in (
+            (QKeySequence(Qt.Key.Key_F8), self.ok),
+            (QKeySequence("Ctrl+S"), self.ok),
+            (QKeySequence(Qt.Key.Key_PageDown), lambda: self.go(+1)),
+            (QKeySequence(Qt.Key.Key_PageUp), lambda: self.go(-1)),
+            (QKeySequence(Qt.Key.Key_F3), self.new_from_keyboard),
+            (QKeySequence(Qt.Key.Key_F5), self.activate_sublist),
+        ):
+            QShortcut(seq, self, activated=slot, context=ctx)
+        self._help_filter = _PopupHelpFilter(self.ctx)
+        for b in self.form.bindings:
+            b.editor.installEventFilter(self._help_filter)
+            for child in b.editor.findChildren(QWidget):
+                child.installEventFilter(self._help_filter)
+            if b.label is not None:
+                b.label.installEventFilter(self._help_filter)
+        for tb in self.form.all_tabs():
+            if tb.sublist is not None:
+                tb.sublist.open_requested.connect(
+                    lambda key, row, sub=tb.sublist: self.open_sub(sub, key, row))
+                tb.sublist.new_requested.connect(lambda sub=tb.sublist: self.new_sub(sub))
+            if tb.notes is not None:
+                tb.notes.add_requested.connect(self.add_note)
+        self.ctx.changed.connect(self._on_changed)
+        self._clock = QTimer(self, interval=30_000, timeout=self._update_title)
+        self._clock.start()
+
+    # -- pick lists ------------------------------------------------------------------------------
+    def _pick_entries(self, name: str) -> list[PickEntry]:
+        if name not in self._pick_cache:
+            with self.ctx.session() as s:
+                self._pick_cache[name] = forms_spec.picklist_entries(s, name)
+        return self._pick_cache[name]
+
+    # -- loading and binding -----------------------------------------------------------------------
+    def load(self, key: Any, defaults: dict[str, Any] | None = None) -> None:
+        if self.form_rights == 0:
+            self.record = None
+            dialogs.tell(self, self.spec.title,
+                         f"You may not open {self.spec.title} (access right {self.form_right_name}).",
+                         warning=True)
+            QTimer.singleShot(0, lambda: self.window_.close_page(self, ask=False))
+            return
+        if key is None:
+            self.record = self._new_record(defaults or {})
+            self.is_new = True
+        else:
+            self.record = self.session.get(self.spec.model, key)
+            self.is_new = False
+            if self.record is None:
+                dialogs.tell(self, self.spec.title, f"{self.spec.title} {key} no longer exists.",
+                             warning=True)
+                QTimer.singleShot(0, lambda: self.window_.close_page(self, ask=False))
+                return
+        self.related = {}
+        for path in self._paths():
+            self.related[path] = getattr(self.record, path) if not self.is_new else \
+                getattr(self.record, path, None)
+        self.versions = {}
+        for obj in [self.record, *self.related.values()]:
+            if obj is not None:
+                self.versions[id(obj)] = (obj, getattr(obj, "version", None) if not self.is_new else None)
+        self._bind()
+        self.session.commit()  # end the read: never hold a snapshot while the operator types
+        self._load_sublists()
+        self._load_notes()
+        self._update_tab_marks()
+        self._update_title()
+        self._update_navigation()
+        first = next((b.editor for b in self.form.bindings if not b.editor.is_readonly()), None)
+        if first is not None:
+            QTimer.singleShot(0, first.focus_widget().setFocus)
+
+    def _paths(self) -> list[str]:
+        return sorted({b.path for b in self.form.bindings if b.path}
+                      | {t.path for t in self.form.all_tabs() if t.path})
+
+    def _new_record(self, defaults: dict[str, Any]) -> Any:
+        model = self.spec.model
+        if model is Debtor:
+            rec = records.new_debtor(self.session, defaults.pop("client_id", None),
+                                     operator_id=self.ctx.operator_id)
+            self.session.expunge(rec)
+        elif model is Client:
+            rec = records.new_client(self.session)
+            self.session.expunge(rec)
+        else:
+            rec = model()
+        for column in model.__table__.columns:
+            attr = model.__mapper__.get_property_by_column(column).key
+            default = column.default
+            if getattr(rec, attr) is None and default is not None and default.is_scalar:
+                setattr(rec, attr, default.arg)
+        for attr, value in defaults.items():
+            setattr(rec, attr, value)
+        return rec
+
+    def _bind(self) -> None:
+        for b in self.form.bindings:
+            obj = self._object(b.path)
+            value = getattr(obj, b.spec.attribute) if obj is not None else None
+            b.editor.set_value(value)
+            if self.form_rights == 1:
+                b.editor.set_readonly(True)
+        self.baseline = {id(b): self._raw(b) for b in self.form.bindings}
+
+    def _object(self, path: str) -> Any:
+        return self.record if not path else self.related.get(path)
+
+    @staticmethod
+    def _raw(b: Binding) -> Any:
+        ed = b.editor
+        if isinstance(ed, LineEditor):
+            return ed.text()
+        if isinstance(ed, MemoEditor):
+            return ed.value()
+        try:
+            return ed.value()
+        except BadValue:
+            return object()
+
+    def _set_raw(self, b: Binding, raw: Any) -> None:
+        ed = b.editor
+        if isinstance(ed, LineEditor):
+            ed.line.setText(raw)
+        else:
+            ed.set_value(raw)
+
+    def record_key(self) -> Any:
+        if self.record is None or self.is_new:
+            return None
+        identity = inspect(self.record).identity
+        return identity[0] if identity else None
+
+    def dirty_bindings(self) -> list[Binding]:
+        return [b for b in self.form.bindings if self._raw(b) != self.baseline.get(id(b))]
+
+    def is_dirty(self) -> bool:
+        return bool(self.dirty_bindings()) or bool(self.pending_notes)
+
+    # -- sub-lists, notes, tab marks ---------------------------------------------------------------
+    def _parent_value(self, sub: SubListWidget) -> Any:
+        if self.is_new:
+            return None
+        return getattr(self.record, sub.spec.key)
+
+    def _load_sublists(self) -> None:
+        for sub in self.form.sublists():
+            value = self._parent_value(sub)
+            if sub.spec.key != "id" and value is None and not self.is_new:
+                sub.set_parent_key(-1)  # nothing links to a blank group
+            else:
+                sub.set_parent_key(value)
+
+    def _note_target(self) -> dict[str, Any]:
+        if self.spec.model is Debtor:
+            return {"debtor": self.record}
+        if self.spec.model is Client:
+            return {"client": self.record}
+        return {}
+
+    def _load_notes(self) -> None:
+        widgets = self.form.notes()
+        if not widgets:
+            return
+        key = self.record_key()
+        if key is None:
+            notes: list[Note] = []
+        else:
+            with self.ctx.session() as s:
+                if self.spec.model is Debtor:
+                    notes = records.notes_for(s, debtor_id=key)
+                else:
+                    notes = records.notes_for(s, client_id=key)
+        for w in widgets:
+            w.show_notes(notes)
+            if self.pending_notes:
+                w.lines.appendPlainText("\n".join(f"(new) {t}" for t in self.pending_notes))
+
+    def add_note(self, text: str) -> None:
+        """A note line is written at once (notes are appended, never edited); on a new record it
+        waits for the first save."""
+        if self.is_new:
+            self.pending_notes.append(text)
+            self._load_notes()
+            return
+        with self.ctx.session() as s:
+            target = {k: s.get(type(v), self.record_key()) for k, v in self._note_target().items()}
+            records.add_note(s, text, operator_id=self.ctx.operator_id, **target)
+            s.commit()
+        self._load_notes()
+        self._update_tab_marks()
+
+    def _tab_has_data(self, tb: TabBinding) -> bool:
+        if tb.sublist is not None and tb.sublist.row_count() > 0:
+            return True
+        if tb.notes is not None and tb.notes.count > 0:
+            return True
+        spec: TabSpec = tb.spec
+        if spec.record and self.related.get(spec.record) is None and not tb.children:
+            return False
+        for b in tb.bindings:
+            try:
+                if _has_value(b.editor.value()):
+                    return True
+            except BadValue:
+                return True
+        return any(self._tab_has_data(c) for c in tb.children)
+
+    def _update_tab_marks(self) -> None:
+        for tb in self.form.all_tabs():
+            tb.tabs.set_has_data(tb.index, self._tab_has_data(tb))
+
+    # -- title and local time -----------------------------------------------------------------------
+    def caption(self) -> str:
+        if self.record is None:
+            return ""
+        if self.is_new:
+            return "New"
+
+        def value(match: re.Match[str]) -> str:
+            spec = forms_spec.resolve_field(self.spec.model, match.group(1), "caption")
+            return format_value(spec.kind, getattr(self.record, spec.attribute))
+
+        return re.sub(r"\{([^}]+)\}", value, self.spec.caption or "").strip(" ·")
+
+    def local_time_text(self) -> str:
+        if self.spec.model is not Debtor or self.record is None:
+            return ""
+        zone = records.debtor_time_zone(self.record)
+        when = records.local_time(zone)
+        if when is None:
+            return ""
+        return f"Debtor's local time {when:%I:%M %p} {when.tzname()}".replace(" 0", " ", 1)
+
+    def _update_title(self) -> None:
+        caption = self.caption()
+        self.caption_label.setText(caption)
+        local = self.local_time_text()
+        self.local_time_label.setText(local)
+        self.setWindowTitle(" — ".join(p for p in (f"{self.spec.title}: {caption}" if caption
+                                                      else self.spec.title, local) if p))
+        self.title_changed.emit()
+
+    def _update_navigation(self) -> None:
+        for b in (self.prev_button, self.next_button):
+            b.setEnabled(not self.is_new)
+
+    # -- saving ---------------------------------------------------------------------------------------
+    def collect(self) -> dict[str, dict[str, tuple[Any, str, str]]] | None:
+        """Typed values per path, or None after telling the operator what is wrong."""
+        values: dict[str, dict[str, tuple[Any, str, str]]] = {}
+        for b in self.form.bindings:
+            if b.editor.is_readonly():
+                continue
+            try:
+                value = b.editor.value()
+            except BadValue as exc:
+                self._focus(b)
+                dialogs.tell(self, self.spec.title, f"{b.spec.label}: {exc}", warning=True)
+                return None
+            if b.spec.required and value in (None, ""):
+                self._focus(b)
+                dialogs.tell(self, self.spec.title, f"{b.spec.label} is required.", warning=True)
+                return None
+            values.setdefault(b.path, {})[b.spec.attribute] = (value, b.spec.code, b.spec.label)
+        return values
+
+    def _focus(self, b: Binding) -> None:
+        widget: QWidget | None = b.editor
+        while widget is not None:
+            parent = widget.parentWidget()
+            from PySide6.QtWidgets import QTabWidget
+
+            if isinstance(parent, QWidget) and isinstance(parent.parentWidget(), QTabWidget):
+                tabs = parent.parentWidget()
+                tabs.setCurrentWidget(widget)
+            widget = parent
+        b.editor.focus_widget().setFocus()
+
+    def save(self) -> bool:
+        """Write the record (and its one-to-one parts) in one transaction."""
+        if self.record is None:
+            return False
+        values = self.collect()
+        if values is None:
+            return False
+        if not self.is_dirty() and not self.is_new:
+            return True
+        changes: list[records.Change] = []
+        objects = [self.record]
+        for path, vals in values.items():
+            obj = self._object(path)
+            if obj is None:
+                if not any(_has_value(v[0]) for v in vals.values()):
+                    continue
+                target = inspect(self.spec.model).relationships[path].mapper.class_
+                obj = target()
+                setattr(self.record, path, obj)
+                self.related[path] = obj
+            changes += records.apply_values(obj, vals)
+            if obj is not self.record:
+                objects.append(obj)
+        self._before_save(changes)
+        if self.is_new:
+            self.session.add(self.record)
+        try:
+            self._write_notes(changes)
+            records.save(self.session, objects, operator_id=self.ctx.operator_id,
+                         versions=list(self.versions.values()))
+        except db.SaveConflict as conflict:
+            self._conflict(conflict)
+            return False
+        except SQLAlchemyError as exc:
+            self.session.rollback()
+            dialogs.tell(self, self.spec.title, f"The record was not saved: {exc.__class__.__name__}: "
+                         f"{str(exc).splitlines()[0]}", warning=True)
+            return False
+        was_new = self.is_new
+        self.is_new = False
+        self.pending_notes = []
+        self._after_save(was_new)
+        for obj in objects:
+            self.session.refresh(obj)
+        self.versions = {id(o): (o, getattr(o, "version", None)) for o in objects}
+        self.session.commit()
+        self.baseline = {id(b): self._raw(b) for b in self.form.bindings}
+        self._saving = True
+        try:
+            self.ctx.notify(self.spec.model.__tablename__, self.record_key())
+        finally:
+            self._saving = False
+        self._load_sublists()
+        self._load_notes()
+        self._update_tab_marks()
+        self._update_title()
+        self._update_navigation()
+        return True
+
+    def _before_save(self, changes: list[records.Change]) -> None:
+        rec = self.record
+        if isinstance(rec, Phone):
+            rec.digits = records.phone_digits(rec.number)
+        if isinstance(rec, Email):
+            rec.address_lower = (rec.address or "").strip().lower()
+        if isinstance(rec, Debtor):
+            if not self.is_new:
+                records.sync_debtor_phones(self.session, rec, changes)
+            zip_filled = any(c.attribute == "zip" and not c.old and c.new for c in changes)
+            if zip_filled and rec.address and not rec.address_ok:
+                rec.address_ok = True
+            if not rec.timezone:
+                zone = records.debtor_time_zone(rec)
+                if zone:
+                    rec.timezone = zone
+
+    def _write_notes(self, changes: list[records.Change]) -> None:
+        target = self._note_target()
+        if not target:
+            debtor_id = getattr(self.record, "debtor_id", None)
+            if debtor_id is not None:
+                target = {"debtor": self.session.get(Debtor, debtor_id)}
+        if not target:
+            return
+        if self.is_new:
+            self.session.flush()
+        records.log_changes(self.session, changes, self.logged_codes,
+                            operator_id=self.ctx.operator_id, **target)
+        for text in self.pending_notes:
+            records.add_note(self.session, text, operator_id=self.ctx.operator_id, **target)
+
+    def _after_save(self, was_new: bool) -> None:
+        """New business: the client's fixed fee, then the account's Run Plan (when installed)."""
+        if not (was_new and isinstance(self.record, Debtor)):
+            return
+        try:
+            from ..engine import posting
+        except ImportError:
+            posting = None
+        try:
+            if posting is not None and hasattr(posting, "apply_new_account_fees"):
+                posting.apply_new_account_fees(self.session, self.record, operator=self.ctx.operator_id)
+            records.run_new_account_plan(self.session, self.record, operator_id=self.ctx.operator_id)
+            db.save(self.session, self.record, operator=self.ctx.operator_id)
+        except Exception as exc:  # the account is saved; say what did not run
+            self.session.rollback()
+            dialogs.tell(self, "New Account", f"The account was saved, but its run plan or fee "
+                         f"did not complete: {exc}", warning=True)
+
+    def _conflict(self, conflict: db.SaveConflict) -> None:
+        typed = {id(b): self._raw(b) for b in self.dirty_bindings()}
+        choice = dialogs.ask(
+            self, "Save Conflict",
+            f"{conflict}\n\nReload and keep mine: their changes are read, then what you typed "
+            "is put back on top so you can check and save again.",
+            ["Reload, Keep My Changes", "Reload, Discard Mine", "Keep Editing"],
+            default="Reload, Keep My Changes")
+        if choice == "Keep Editing":
+            return
+        self.reload(keep=typed if choice.startswith("Reload, Keep") else None)
+
+    def reload(self, keep: dict[int, Any] | None = None) -> None:
+        key = self.record_key()
+        self.session.close()
+        self.session = self.ctx.sessions(autoflush=False)
+        self.load(key)
+        for b in self.form.bindings:
+            if keep and id(b) in keep:
+                self._set_raw(b, keep[id(b)])
+        self._update_tab_marks()
+
+    # -- commands ---------------------------------------------------------------------------------
+    def ok(self) -> None:
+        if self.save():
+            self._closing = True
+            self.window_.close_page(self, ask=False)
+
+    def may_close(self) -> bool:
+        if self._closing or self.record is None or not self.is_dirty():
+            return True
+        choice = dialogs.ask(self, self.spec.title,
+                             "You have unsaved changes. Save them before closing?",
+                             ["Save", "Discard", "Cancel"], default="Save")
+        if choice == "Save":
+            return self.save()
+        return choice == "Discard"
+
+    def go(self, direction: int) -> None:
+        """<< / >>: the previous or next record of the list this form came from."""
+        if self.is_new or self.record is None:
+            return
+        if self.is_dirty():
+            choice = dialogs.ask(self, self.spec.title, "Save your changes before moving?",
+                                 ["Save", "Discard", "Cancel"], default="Save")
+            if choice == "Cancel" or (choice == "Save" and not self.save()):
+                return
+        key = None
+        if self.browse is not None and self.row is not None:
+            row = self.row + direction
+            if 0 <= row < self.browse.rowCount():
+                key = self.browse.key(row)
+                self.row = row
+        else:
+            with self.ctx.session() as s:
+                current = s.get(self.spec.model, self.record_key())
+                key = records.neighbour(s, self.spec.model, current, direction) if current else None
+        if key is None:
+            self.window_.statusBar().showMessage(
+                "This is the last record." if direction > 0 else "This is the first record.", 3000)
+            return
+        self.session.close()
+        self.session = self.ctx.sessions(autoflush=False)
+        self.load(key)
+
+    def new_from_keyboard(self) -> None:
+        sub = self._active_sublist()
+        if sub is not None and sub.spec.new and sub.spec.opens:
+            self.new_sub(sub)
+            return
+        if not self.may_close():
+            return
+        self.browse = None
+        self.row = None
+        self.session.close()
+        self.session = self.ctx.sessions(autoflush=False)
+        defaults = {}
+        if isinstance(self.record, Debtor) and self.record.client_id:
+            defaults["client_id"] = self.record.client_id
+        self.load(None, defaults)
+
+    def _active_sublist(self) -> SubListWidget | None:
+        focus = QApplication.focusWidget()
+        for sub in self.form.sublists():
+            if focus is not None and sub.isAncestorOf(focus):
+                return sub
+        for tb in self.form.all_tabs():
+            if tb.sublist is not None and tb.tabs.currentIndex() == tb.index and tb.tabs.isVisible() \
+                    and tb.sublist.isVisible():
+                return tb.sublist
+        return None
+
+    def activate_sublist(self) -> None:
+        sub = self._active_sublist()
+        if sub is not None:
+            sub.activate()
+
+    def open_sub(self, sub: SubListWidget, key: Any, row: int) -> None:
+        self.window_.open_form(sub.spec.opens, key, browse=sub.model, row=row)
+
+    def new_sub(self, sub: SubListWidget) -> None:
+        if self.is_new:
+            if dialogs.ask(self, self.spec.title, "Save this record before adding to it?",
+                           ["Save", "Cancel"]) != "Save" or not self.save():
+                return
+        value = self._parent_value(sub)
+        if value is None:
+            dialogs.tell(self, sub.title, "There is nothing to link to yet.")
+            return
+        defaults = {sub.spec.link: value}
+        for attr, v in sub.spec.where:
+            if v is not None:
+                defaults[attr] = v
+        cols = sub.spec.model.__table__.c
+        if "client_id" in cols and sub.spec.link != "client_id":
+            client_id = getattr(self.record, "client_id", None)
+            if client_id is not None:
+                defaults["client_id"] = client_id
+        self.window_.open_form(sub.spec.opens, None, new_defaults=defaults)
+
+    def _spec_button(self, bspec: forms_spec.ButtonSpec) -> None:
+        if bspec.action == "set_password":
+            self.set_password()
+            return
+        if self.is_new:
+            if dialogs.ask(self, self.spec.title, "Save this record first?", ["Save", "Cancel"]) \
+                    != "Save" or not self.save():
+                return
+        if bspec.record:
+            rel = inspect(self.spec.model).relationships[bspec.record]
+            obj = self.related.get(bspec.record)
+            if obj is None:
+                with self.ctx.session() as s:
+                    obj = getattr(s.get(self.spec.model, self.record_key()), bspec.record)
+                    key = inspect(obj).identity[0] if obj is not None else None
+            else:
+                key = inspect(obj).identity[0] if inspect(obj).identity else None
+            if key is None:
+                defaults = {remote.key: getattr(self.record, local.key)
+                            for local, remote in rel.local_remote_pairs}
+                self.window_.open_form(bspec.opens, None, new_defaults=defaults)
+            else:
+                self.window_.open_form(bspec.opens, key)
+        elif bspec.opens:
+            self.window_.open_form(bspec.opens, self.record_key())
+
+    def set_password(self) -> None:
+        if not isinstance(self.record, Operator) or self.is_new:
+            dialogs.tell(self, "Set Password", "Save the operator first.")
+            return
+        from ..engine.signon import SignOnError
+        from ..engine.signon import set_password as set_pw
+        from .signon_dialog import SetPasswordDialog
+
+        dlg = SetPasswordDialog(self.record.id, self)
+        if dlg.exec() != QDialog.DialogCode.Accepted:
+            return
+        with self.ctx.session() as s:
+            op = s.get(Operator, self.record.id)
+            try:
+                set_pw(s, op, dlg.new.text(), dlg.confirm.text())
+            except SignOnError as exc:
+                dialogs.tell(self, "Set Password", str(exc), warning=True)
+                return
+            new_version = op.version
+        self.session.expire(self.record, ["version", "password_hash", "must_set_password"])
+        self.versions[id(self.record)] = (self.record, new_version)
+        self.session.commit()
+        dialogs.tell(self, "Set Password", f"The password of {self.record.id} is set.")
+
+    def recalculate(self) -> None:
+        try:
+            from ..engine import recalc
+        except ImportError:
+            self.window_.show_unavailable("Recalculation")
+            return
+        if self.is_new or self.record is None:
+            return
+        if self.is_dirty() and not self.save():
+            return
+        with self.ctx.session() as s:
+            rec = s.get(self.spec.model, self.record_key())
+            if isinstance(rec, Debtor):
+                recalc.recalc_debtor(s, rec)
+            elif hasattr(recalc, "recalc_client"):
+                recalc.recalc_client(s, rec)
+            else:
+                self.window_.show_unavailable("Client recalculation")
+                return
+            db.save(s, rec, operator=self.ctx.operator_id)
+        self.reload()
+        self.window_.statusBar().showMessage("Recalculated.", 3000)
+
+    # -- refresh from other windows ---------------------------------------------------------------
+    def _on_changed(self, table: str, key: Any) -> None:
+        if self._saving or self.record is None:
+            return
+        tables = {sub.spec.model.__tablename__: sub for sub in self.form.sublists()}
+        touched = False
+        for name, sub in tables.items():
+            if name == table:
+                sub.reload()
+                touched = True
+        if table == "notes" or (table == "debtors" and self.spec.model is Debtor):
+            self._load_notes()
+            touched = True
+        if table == self.spec.model.__tablename__ and key == self.record_key() and not self.is_dirty():
+            self.reload()
+            return
+        if touched:
+            self._update_tab_marks()
+
+    def activated(self) -> None:
+        self._update_tab_marks()
+
+    # -- help ----------------------------------------------------------------------------------------
+    def field_help(self) -> tuple[str, str] | None:
+        focus = QApplication.focusWidget()
+        for b in self.form.bindings:
+            if focus is not None and (b.editor is focus or b.editor.isAncestorOf(focus)):
+                kind = {"money": "an amount", "percent": "a percent (7.0 = 7 %)",
+                        "date": "a date, MM/DD/YYYY (F2 opens a calendar)",
+                        "picklist": "a pick list (F2 opens it; typing completes)",
+                        "phone": "a phone number (click the phone icon to dial)"}.get(b.spec.kind, "")
+                text = b.spec.help or f"{b.spec.label}."
+                if kind:
+                    text += f" This field is {kind}."
+                text += f" Printable code @{b.spec.code}."
+                return b.spec.label, text
+        return None
+
+    def closeEvent(self, event: Any) -> None:
+        self.session.close()
+        super().closeEvent(event)
+
+    def deleteLater(self) -> None:
+        try:
+            self.ctx.changed.disconnect(self._on_changed)
+        except (RuntimeError, TypeError):
+            pass
+        self.session.close()
+        super().deleteLater()
+
+
+__all__ = ["RecordPage", "exists", "select"]

@@ -1,0 +1,342 @@
+"""The forms-and-tabs client end to end: Find By, edit, F8, >>, Esc, conflicts, notes, new business."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+from decimal import Decimal
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import pytest  # noqa: E402
+from PySide6.QtCore import Qt  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
+from sqlalchemy import select  # noqa: E402
+
+from collectdesk import db  # noqa: E402
+from collectdesk.models import AccessRight, Debtor, Note, Phone  # noqa: E402
+from collectdesk.startup import parse_flags  # noqa: E402
+from collectdesk.ui import app as app_module  # noqa: E402
+from collectdesk.ui import dialogs  # noqa: E402
+from collectdesk.ui.browse_page import BrowsePage  # noqa: E402
+from collectdesk.ui.find_dialog import FindByDialog  # noqa: E402
+from collectdesk.ui.record_page import RecordPage  # noqa: E402
+from collectdesk.ui.testing import make_database  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory):
+    return make_database(tmp_path_factory.mktemp("ui") / "template.db", debtors=15)
+
+
+@pytest.fixture
+def database(template, tmp_path):
+    path = tmp_path / "ui.db"
+    shutil.copy(template, path)
+    return str(path)
+
+
+class Answers:
+    """Answers the program's questions in order and remembers what was asked."""
+
+    def __init__(self):
+        self.queue: list[str] = []
+        self.asked: list[tuple[str, str, tuple[str, ...]]] = []
+
+    def __call__(self, title, text, choices):
+        self.asked.append((title, text, tuple(choices)))
+        return self.queue.pop(0) if self.queue else choices[-1]
+
+
+@pytest.fixture
+def answers(monkeypatch):
+    a = Answers()
+    monkeypatch.setattr(dialogs, "answer", a)
+    return a
+
+
+@pytest.fixture
+def window(qtbot, database, answers):
+    started = app_module.start(parse_flags([f"/db{database}", "/iSYS", "/psys", "/s", "/m"]))
+    w = started.window
+    qtbot.addWidget(w)
+    w.activateWindow()
+    qtbot.waitUntil(w.isActiveWindow, timeout=2000)
+    yield w
+    for page in reversed(w.pages()):
+        if isinstance(page, RecordPage):
+            page._closing = True
+    w.close()
+
+
+@pytest.fixture
+def other_session(database):
+    engine = db.make_engine(database)
+    with db.session_factory(engine)() as s:
+        yield s
+    engine.dispose()
+
+
+def key(widget, k, mods=Qt.KeyboardModifier.NoModifier):
+    from pytestqt.qtbot import QtBot
+
+    QtBot.keyClick(widget, k, mods)
+
+
+def find(window, method, text):
+    dlg = FindByDialog(window)
+    dlg.set_method(method)
+    dlg.text.setText(text)
+    assert dlg.find(), dlg.message.text()
+    return window.current_page()
+
+
+def debtor_with_phone(session, number):
+    return session.scalar(select(Phone.debtor_id).where(Phone.number == number))
+
+
+# -- Find By ------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("typed", ["503.555.1003", "5035551003", "1 (503) 555 1003", "+1-503-555-1003"])
+def test_find_by_phone_typed_differently_opens_the_debtor(window, other_session, typed):
+    expected = debtor_with_phone(other_session, "(503) 555-1003")
+    page = find(window, "phone", typed)
+    assert isinstance(page, RecordPage)
+    assert page.record.id == expected
+    assert page.form.editor("de.hp").text() == "(503) 555-1003"
+
+
+def test_find_by_name_with_several_matches_shows_a_list(window, other_session):
+    other_session.add(Debtor(client_id=1, name="Anderson, Peter", mode="A"))
+    other_session.commit()
+    page = find(window, "name", "anderson, p")
+    assert isinstance(page, BrowsePage)
+    assert page.model.rowCount() == 2
+    names = [page.model.row_object(i).values[0] for i in range(2)]
+    assert names == ["Anderson, Paul", "Anderson, Peter"]
+
+
+def test_find_by_file_account_ssn_email(window, other_session):
+    d = other_session.scalar(select(Debtor).where(Debtor.account == "A-1004"))
+    for method, text in (("file", str(d.id)), ("account", "A-1004"), ("ssn", d.ssn.replace("-", "")),
+                         ("email", d.email.upper())):
+        page = find(window, method, text)
+        assert isinstance(page, RecordPage) and page.record.id == d.id, method
+        window.close_page(page)
+
+
+def test_find_by_nothing_stays_open_with_a_message(window):
+    dlg = FindByDialog(window)
+    dlg.set_method("phone")
+    dlg.text.setText("999-999-9999")
+    assert not dlg.find()
+    assert "Nothing matches" in dlg.message.text()
+
+
+# -- edit, F8, >>, Esc ------------------------------------------------------------------------------
+
+def test_edit_a_field_then_f8_saves_and_closes(window, other_session):
+    page = find(window, "phone", "503 555 1003")
+    debtor_id = page.record.id
+    editor = page.form.editor("de.emp")
+    editor.line.setText("Columbia Sportswear")
+    key(editor.line, Qt.Key.Key_F8)
+    assert window.current_page() is not page
+    other_session.expire_all()
+    saved = other_session.get(Debtor, debtor_id)
+    assert saved.employer == "Columbia Sportswear"
+    assert saved.updated_by == "SYS"
+
+
+def test_next_and_previous_record_follow_the_list(window, answers):
+    browse = window.open_browse("active_debtors")
+    browse.view.go_to(0)
+    key(browse.view, Qt.Key.Key_Return)
+    page = window.current_page()
+    assert page.record.id == browse.model.key(0)
+    key(page.form.editor("de.na").line, Qt.Key.Key_PageDown)
+    assert page.record.id == browse.model.key(1)
+    page.next_button.click()
+    assert page.record.id == browse.model.key(2)
+    key(page.form.editor("de.na").line, Qt.Key.Key_PageUp)
+    assert page.record.id == browse.model.key(1)
+    assert "Baker" in page.windowTitle() or page.windowTitle().startswith("Debtor:")
+
+
+def test_moving_with_unsaved_changes_asks_to_save(window, answers, other_session):
+    page = find(window, "file", "1")
+    page.form.editor("de.emp").line.setText("Nike")
+    answers.queue = ["Save"]
+    page.go(+1)
+    assert answers.asked[-1][1].startswith("Save your changes")
+    assert page.record.id != 1
+    other_session.expire_all()
+    assert other_session.get(Debtor, 1).employer == "Nike"
+
+
+def test_escape_with_unsaved_changes_asks(window, answers, other_session):
+    page = find(window, "file", "2")
+    key(page.form.editor("de.ci").line, Qt.Key.Key_Escape)  # nothing changed: closes at once
+    assert window.current_page() is not page and not answers.asked
+    page = find(window, "file", "2")
+    page.form.editor("de.ci").line.setText("Eugene")
+    answers.queue = ["Cancel"]
+    key(page.form.editor("de.ci").line, Qt.Key.Key_Escape)
+    assert answers.asked[-1][1] == "You have unsaved changes. Save them before closing?"
+    assert window.current_page() is page
+    assert page.form.editor("de.ci").text() == "Eugene"
+    answers.queue = ["Discard"]
+    key(page.form.editor("de.ci").line, Qt.Key.Key_Escape)
+    assert window.current_page() is not page
+    other_session.expire_all()
+    assert other_session.get(Debtor, 2).city == "Portland"
+
+
+def test_a_bad_value_is_refused_with_a_message(window, answers):
+    page = find(window, "file", "3")
+    page.form.editor("de.dob").line.setText("31/31/1999")
+    assert not page.save()
+    assert "is not a date" in answers.asked[-1][1]
+
+
+# -- conflicts ---------------------------------------------------------------------------------------
+
+def test_a_conflict_says_who_and_when_and_keeps_typed_values(window, answers, other_session):
+    page = find(window, "file", "4")
+    page.form.editor("de.emp").line.setText("Typed by SYS")
+    theirs = other_session.get(Debtor, 4)
+    theirs.city = "Bend"
+    db.save(other_session, theirs, operator="MGR")
+    when = other_session.get(Debtor, 4).updated_at
+
+    answers.queue = ["Keep Editing"]
+    key(page.form.editor("de.emp").line, Qt.Key.Key_F8)
+    title, text, choices = answers.asked[-1]
+    assert title == "Save Conflict"
+    assert "MGR" in text and when.strftime("%m/%d/%Y") in text
+    assert "Reload, Keep My Changes" in choices
+    assert window.current_page() is page
+    assert page.form.editor("de.emp").text() == "Typed by SYS"
+    # Saving again without reloading is still refused: nothing is overwritten silently.
+    answers.queue = ["Reload, Keep My Changes"]
+    assert not page.save()
+    assert page.form.editor("de.emp").text() == "Typed by SYS"
+    assert page.form.editor("de.ci").text() == "Bend"
+    assert page.save()
+    other_session.expire_all()
+    saved = other_session.get(Debtor, 4)
+    assert (saved.employer, saved.city) == ("Typed by SYS", "Bend")
+
+
+# -- notes, log to notes -----------------------------------------------------------------------------
+
+def test_adding_a_note_stamps_date_time_status_and_operator(window, other_session):
+    page = find(window, "file", "5")
+    notes = page.form.notes()[0]
+    before = dt.datetime.now().replace(microsecond=0)
+    notes.entry.setText("Promised to call back Friday")
+    key(notes.entry, Qt.Key.Key_Return)
+    note = other_session.scalars(select(Note).where(Note.debtor_id == 5).order_by(Note.id.desc())).first()
+    assert note.text == "Promised to call back Friday"
+    assert (note.status, note.operator_id) == ("ACT", "SYS")
+    assert note.noted_at >= before
+    assert "ACT  SYS    : Promised to call back Friday" in notes.text()
+
+
+def test_a_field_logged_to_notes_writes_a_note_line_when_it_changes(window, other_session, database):
+    other_session.add(AccessRight(name="field:debtor.employer", kind="field", form="debtor",
+                                  log_to_notes=True))
+    other_session.commit()
+    page = find(window, "file", "6")
+    page.form.editor("de.emp").line.setText("Intel")
+    page.form.editor("de.ci").line.setText("Hillsboro")  # not logged
+    assert page.save()
+    texts = [n.text for n in other_session.scalars(select(Note).where(Note.debtor_id == 6))]
+    assert "Employer changed from (blank) to Intel" in texts
+    assert not any("City" in t for t in texts)
+
+
+# -- tabs --------------------------------------------------------------------------------------------
+
+def test_tabs_show_whether_they_hold_data(window):
+    page = find(window, "file", "1")
+    marks = {tb.spec.title: tb.tabs.has_data(tb.index) for tb in page.form.all_tabs()}
+    assert marks["Notes"] and marks["Transactions"] and marks["Cosigners"] and marks["Phones"]
+    assert not marks["Attachments"] and not marks["Emails"] and not marks["CBR"]
+    assert marks["Financial Detail"]
+
+
+def test_debtor_title_shows_local_time_from_the_phone(window):
+    page = find(window, "file", "1")
+    assert "local time" in page.windowTitle()
+    assert page.local_time_text().endswith(("PST", "PDT"))
+    assert "local time" in window.windowTitle()
+
+
+def test_f5_activates_the_sublist_and_opens_a_row(window, qtbot):
+    page = find(window, "file", "1")
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=2000)
+    tb = next(t for t in page.form.all_tabs() if t.spec.title == "Transactions")
+    tb.tabs.setCurrentIndex(tb.index)
+    QApplication.processEvents()
+    key(page.form.editor("de.na").line, Qt.Key.Key_F5)
+    assert tb.sublist.view.hasFocus() or QApplication.focusWidget() is tb.sublist.view
+    key(tb.sublist.view, Qt.Key.Key_F5)
+    opened = window.current_page()
+    assert opened.spec.id == "transaction"
+
+
+# -- new business ----------------------------------------------------------------------------------
+
+def test_new_business_from_the_clients_debtors_tab_uses_client_settings(window, other_session):
+    client = window.open_form("client", 1)
+    tb = next(t for t in client.form.all_tabs() if t.spec.title == "Debtors")
+    tb.tabs.setCurrentIndex(tb.index)
+    tb.sublist.view.setFocus()
+    key(tb.sublist.view, Qt.Key.Key_F3)
+    page = window.current_page()
+    assert page.spec.id == "debtor" and page.is_new
+    ed = page.form.editor
+    assert ed("de.cl").text() == "1"
+    assert ed("de.cr").text() == "25.000" and ed("de.tr").text() == "7.000"
+    assert (ed("de.op").text(), ed("de.sa").text(), ed("de.rp").text()) == ("SC", "MGR", "NEW")
+    assert ed("de.mo").text() == "A"
+    assert ed("de.li").text() == dt.date.today().strftime("%m/%d/%Y")
+    ed("de.na").line.setText("Newman, Alfred")
+    ed("de.hp").line.setText("541-555-0123")
+    key(ed("de.na").line, Qt.Key.Key_F8)
+    other_session.expire_all()
+    new = other_session.scalar(select(Debtor).where(Debtor.name == "Newman, Alfred"))
+    assert new is not None and new.client_id == 1
+    assert new.commission_rate == Decimal("25.000") and new.tax_rate == Decimal("7.000")
+    assert (new.operator_id, new.sales_id, new.run_plan, new.mode) == ("SC", "MGR", "NEW", "A")
+    assert window.current_page() is client
+
+
+def test_required_name_is_enforced_on_a_new_debtor(window, answers):
+    page = window.open_form("debtor", None, new_defaults={"client_id": 1})
+    assert not page.save()
+    assert answers.asked[-1][1] == "Name is required."
+
+
+def test_advanced_opens_client_settings(window):
+    client = window.open_form("client", 1)
+    advanced = next(b for b in client.spec_buttons if "Ad" in b.text())
+    advanced.click()
+    page = window.current_page()
+    assert page.spec.id == "client_settings"
+    assert page.form.editor("cs.cr").text() == "25.000"
+
+
+def test_every_form_opens_new_and_existing(window):
+    from collectdesk.engine import forms_spec
+
+    for form_id, spec in forms_spec.load_all().items():
+        if not isinstance(spec, forms_spec.FormSpec):
+            continue
+        page = window.open_form(form_id, None, new_defaults={})
+        assert page.form.bindings
+        page._closing = True
+        window.close_page(page, ask=False)
