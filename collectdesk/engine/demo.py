@@ -57,25 +57,15 @@ from .generate import (
     with_ids,
 )
 from .passwords import hash_password
+from .shipped import DEMO_COMPANY
 
 DEMO_ACCOUNTS = 320
 DEMO_COLLECTORS = (("SC", "Senior Collector"), ("JC", "Janet Collins"), ("AB", "Alan Brooks"),
                    ("KM", "Karen Mills"))
 
-COMPANY_DEFAULTS: dict[str, Any] = {
-    "name": "Summit Recovery Services",
-    "address": "1450 Commerce Street",
-    "address2": "Suite 300",
-    "representative": "Pat Morgan",
-    "city": "Dallas",
-    "state": "TX",
-    "zip": "75201",
-    "country": "US",
-    "email": "info@summitrecovery.example",
-    "website": "www.summitrecovery.example",
-    "phone": "(214) 555-0142",
+# The demo company is shipped.DEMO_COMPANY; the demo only fills what it leaves blank.
+COMPANY_EXTRAS: dict[str, Any] = {
     "phone_ext": "100",
-    "fax": "(214) 555-0143",
     "cell": "(214) 555-0144",
     "taxation_number": "75-1234567",
 }
@@ -191,7 +181,7 @@ def _fill_company(session: Session) -> None:
     if company is None:
         company = CompanyDetails()
         session.add(company)
-    for name, value in COMPANY_DEFAULTS.items():
+    for name, value in {**DEMO_COMPANY, **COMPANY_EXTRAS}.items():
         if not getattr(company, name, None):
             setattr(company, name, value)
     if not company.commission_rate:
