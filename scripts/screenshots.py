@@ -36,7 +36,7 @@ def build_database(folder: Path) -> str:
             s.commit()
         engine.dispose()
         return str(path)
-    except Exception as exc:  # no demo builder yet: the small test database
+    except Exception as exc:  # noqa: BLE001 - no demo builder: fall back to the small test database
         print(f"demo database unavailable ({exc.__class__.__name__}: {exc}); using sample data",
               file=sys.stderr)
         for leftover in folder.glob("screens.db*"):
@@ -57,12 +57,11 @@ def main(argv: list[str] | None = None) -> int:
     database = build_database(tmp)
 
     from PySide6.QtWidgets import QApplication
+    from sqlalchemy import func, select
 
     from collectdesk.ui.app import ensure_app
-    from collectdesk.ui.context import AppContext, open_database
     from collectdesk.ui.main_window import MainWindow
     from collectdesk.ui.signon_dialog import SignOnDialog
-    from sqlalchemy import func, select
 
     app = ensure_app()
 

@@ -38,7 +38,7 @@ def test_the_forms_issue_3_asks_for_exist():
     for form_id in ("company", "client", "client_settings", "debtor", "transaction", "cosigner",
                     "status_code", "transaction_type", "operator"):
         assert form_id in names
-    tabs = lambda f: [t.title for t in forms_spec.form(f).tabs]  # noqa: E731
+    tabs = lambda f: [t.title for t in forms_spec.form(f).tabs]
     assert tabs("company") == ["Detail", "Commission", "Tax"]
     assert tabs("client") == ["Debtors", "Invoices", "Payments", "Notes", "Contacts", "Attachments",
                               "Associates", "Phones", "Emails", "Addresses"]

@@ -7,17 +7,17 @@ import shutil
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-import pytest  # noqa: E402
-from PySide6.QtCore import Qt  # noqa: E402
-from sqlalchemy import func, insert, select  # noqa: E402
+import pytest
+from PySide6.QtCore import Qt
+from sqlalchemy import func, insert, select
 
-from collectdesk import db  # noqa: E402
-from collectdesk.engine import browse as browse_ops  # noqa: E402
-from collectdesk.models import Debtor, Tag  # noqa: E402
-from collectdesk.startup import parse_flags  # noqa: E402
-from collectdesk.ui import app as app_module  # noqa: E402
-from collectdesk.ui import dialogs  # noqa: E402
-from collectdesk.ui.testing import make_database  # noqa: E402
+from collectdesk import db
+from collectdesk.engine import browse as browse_ops
+from collectdesk.models import Debtor, Tag
+from collectdesk.startup import parse_flags
+from collectdesk.ui import app as app_module
+from collectdesk.ui import dialogs
+from collectdesk.ui.testing import make_database
 
 BIG = 20_000
 
@@ -206,3 +206,34 @@ def test_company_details_and_popup_help(window):
     label, text = page.field_help() or ("", "")
     if label:
         assert "Metro 2" in text
+
+
+def test_recalculate_everything_runs_off_the_gui_thread(window, qtbot):
+    messages = []
+    thread = window.recalculate_all()
+    qtbot.waitUntil(lambda: thread.isFinished(), timeout=30_000)
+    qtbot.waitUntil(lambda: "Recalculated" in window.statusBar().currentMessage(), timeout=5000)
+    messages.append(window.statusBar().currentMessage())
+    assert "accounts" in messages[0]
+
+
+def test_a_collector_cannot_use_the_system_menu(qtbot, database, monkeypatch):
+    from collectdesk.engine.passwords import hash_password
+    from collectdesk.models import Operator
+
+    engine = db.make_engine(database)
+    with db.session_factory(engine)() as s:
+        s.add(Operator(id="COL1", name="Collector", type="COLLECTOR", user_level=30,
+                       password_hash=hash_password("col1")))
+        s.commit()
+    engine.dispose()
+    monkeypatch.setattr(dialogs, "answer", lambda title, text, choices: choices[-1])
+    started = app_module.start(parse_flags([f"/db{database}", "/iCOL1", "/pcol1", "/s", "/m"]))
+    w = started.window
+    qtbot.addWidget(w)
+    assert w.current_page().windowTitle() == "Work In Progress"
+    company = w.command("CompanyDetails")
+    assert not company.action.isEnabled()
+    assert "menu:system" in company.action.toolTip()
+    assert w.command("BrowseActiveDebtors").action.isEnabled()
+    w.close()

@@ -9,20 +9,20 @@ from decimal import Decimal
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-import pytest  # noqa: E402
-from PySide6.QtCore import Qt  # noqa: E402
-from PySide6.QtWidgets import QApplication  # noqa: E402
-from sqlalchemy import select  # noqa: E402
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
+from sqlalchemy import select
 
-from collectdesk import db  # noqa: E402
-from collectdesk.models import AccessRight, Debtor, Note, Phone  # noqa: E402
-from collectdesk.startup import parse_flags  # noqa: E402
-from collectdesk.ui import app as app_module  # noqa: E402
-from collectdesk.ui import dialogs  # noqa: E402
-from collectdesk.ui.browse_page import BrowsePage  # noqa: E402
-from collectdesk.ui.find_dialog import FindByDialog  # noqa: E402
-from collectdesk.ui.record_page import RecordPage  # noqa: E402
-from collectdesk.ui.testing import make_database  # noqa: E402
+from collectdesk import db
+from collectdesk.models import AccessRight, Debtor, Note, Phone
+from collectdesk.startup import parse_flags
+from collectdesk.ui import app as app_module
+from collectdesk.ui import dialogs
+from collectdesk.ui.browse_page import BrowsePage
+from collectdesk.ui.find_dialog import FindByDialog
+from collectdesk.ui.record_page import RecordPage
+from collectdesk.ui.testing import make_database
 
 
 @pytest.fixture(scope="module")
@@ -276,6 +276,7 @@ def test_debtor_title_shows_local_time_from_the_phone(window):
 
 def test_f5_activates_the_sublist_and_opens_a_row(window, qtbot):
     page = find(window, "file", "1")
+    QApplication.processEvents()  # the Find By dialog's deactivation, then take focus back
     window.activateWindow()
     qtbot.waitUntil(window.isActiveWindow, timeout=2000)
     tb = next(t for t in page.form.all_tabs() if t.spec.title == "Transactions")
@@ -312,6 +313,13 @@ def test_new_business_from_the_clients_debtors_tab_uses_client_settings(window, 
     assert new is not None and new.client_id == 1
     assert new.commission_rate == Decimal("25.000") and new.tax_rate == Decimal("7.000")
     assert (new.operator_id, new.sales_id, new.run_plan, new.mode) == ("SC", "MGR", "NEW", "A")
+    from collectdesk.models import Contact
+
+    contacts = list(other_session.scalars(select(Contact).where(Contact.debtor_id == new.id)))
+    assert contacts, "the NEW contact plan ran when the account was saved"
+    from collectdesk.engine.browse import find_by_phone
+
+    assert find_by_phone(other_session, "(541) 555 0123") == [new.id]
     assert window.current_page() is client
 
 
@@ -340,3 +348,28 @@ def test_every_form_opens_new_and_existing(window):
         assert page.form.bindings
         page._closing = True
         window.close_page(page, ask=False)
+
+
+def test_a_reused_form_shows_only_the_new_record(window, other_session):
+    first = find(window, "file", "1")
+    first.form.editor("de.emp").line.setText("typed, then cancelled")
+    first._closing = True
+    window.close_page(first)
+    second = window.open_form("debtor", 2)
+    d2 = other_session.get(Debtor, 2)
+    assert second.form.editor("de.na").text() == d2.name
+    assert second.form.editor("de.emp").text() == (d2.employer or "")
+    assert not second.is_dirty()
+    notes = second.form.notes()[0].text()
+    assert "Account listed" in notes and notes.count("\n") == 0
+    assert second.windowTitle().startswith(f"Debtor: {d2.name}")
+
+
+def test_a_changed_phone_is_found_by_its_new_digits(window, other_session):
+    from collectdesk.engine.browse import find_by_phone
+
+    page = find(window, "file", "7")
+    page.form.editor("de.hp").line.setText("503/555/9988")
+    assert page.save()
+    assert find_by_phone(other_session, "5035559988") == [7]
+    assert find_by_phone(other_session, "(503) 555-1006") == []

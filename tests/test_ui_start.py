@@ -6,15 +6,15 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-import pytest  # noqa: E402
-from PySide6.QtCore import QTimer  # noqa: E402
-from PySide6.QtWidgets import QApplication, QDialog  # noqa: E402
+import pytest
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication, QDialog
 
-from collectdesk.startup import parse_flags  # noqa: E402
-from collectdesk.ui import app as app_module  # noqa: E402
-from collectdesk.ui.context import open_database  # noqa: E402
-from collectdesk.ui.signon_dialog import SignOnDialog  # noqa: E402
-from collectdesk.ui.testing import make_database  # noqa: E402
+from collectdesk.startup import parse_flags
+from collectdesk.ui import app as app_module
+from collectdesk.ui.context import open_database
+from collectdesk.ui.signon_dialog import SignOnDialog
+from collectdesk.ui.testing import make_database
 
 
 @pytest.fixture
@@ -98,7 +98,7 @@ def test_start_without_flags_shows_welcome(qtbot, database, monkeypatch):
 
 
 def test_new_masterdb_asks_for_a_password(qtbot, tmp_path):
-    url, engine = open_database(str(tmp_path / "master.db"))
+    _url, engine = open_database(str(tmp_path / "master.db"))
     dialog = SignOnDialog(str(tmp_path / "master.db"))
     qtbot.addWidget(dialog)
     dialog.ask_new_password = lambda op: ("s3cret!", "s3cret!")

@@ -17,14 +17,12 @@ from typing import Any
 from sqlalchemy import (
     ColumnElement,
     Select,
-    and_,
     delete,
     exists,
     func,
     insert,
     inspect,
     literal,
-    or_,
     select,
     tuple_,
 )

@@ -42,7 +42,7 @@ Qt-free: the UI renders these objects; tests validate every file.
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -124,6 +124,7 @@ class GroupSpec:
 @dataclass(frozen=True)
 class ColumnSpec:
     groups: tuple[GroupSpec, ...]
+    stretch: int = 1  # share of the form's width
 
 
 @dataclass(frozen=True)
@@ -353,7 +354,7 @@ def _columns(model: type, raw: list[dict[str, Any]], where: str) -> tuple[Column
             fields = tuple(resolve_field(model, f, f"{where} column {i + 1} group {j + 1}")
                            for f in g.get("fields", []))
             groups.append(GroupSpec(g.get("title", ""), fields))
-        cols.append(ColumnSpec(tuple(groups)))
+        cols.append(ColumnSpec(tuple(groups), int(col.get("stretch", 1))))
     return tuple(cols)
 
 

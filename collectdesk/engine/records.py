@@ -146,7 +146,7 @@ def _same(a: Any, b: Any) -> bool:
     if isinstance(a, Decimal) or isinstance(b, Decimal):
         try:
             return Decimal(str(a or 0)) == Decimal(str(b or 0))
-        except Exception:
+        except (ArithmeticError, ValueError, TypeError):
             return False
     if (a in (None, "")) and (b in (None, "")):
         return True
@@ -233,9 +233,9 @@ def new_client(session: Session) -> Client:
     client = Client()
     settings = ClientSettings()
     if company is not None:
-        settings.commission_rate = company.commission_rate or Decimal("0")
+        settings.commission_rate = company.commission_rate or Decimal(0)
         settings.rate_plan = company.rate_plan or ""
-        settings.tax_rate = Decimal("0") if company.dont_calculate_tax else (company.tax_rate or Decimal("0"))
+        settings.tax_rate = Decimal(0) if company.dont_calculate_tax else (company.tax_rate or Decimal(0))
     client.settings = settings
     session.add(client)
     return client
@@ -255,13 +255,13 @@ def new_debtor(session: Session, client_id: int | None, *, today: dt.date | None
         debtor.client_id = client_id
         cs = client.settings if client is not None else None
         if cs is not None:
-            debtor.commission_rate = cs.commission_rate or Decimal("0")
+            debtor.commission_rate = cs.commission_rate or Decimal(0)
             debtor.commission_principal = cs.commission_principal
             debtor.commission_interest = cs.commission_interest
             debtor.commission_fees = cs.commission_fees
             debtor.commission_legal = cs.commission_legal
             debtor.rate_plan = cs.rate_plan or ""
-            debtor.tax_rate = Decimal("0") if cs.tax_exempt else (cs.tax_rate or Decimal("0"))
+            debtor.tax_rate = Decimal(0) if cs.tax_exempt else (cs.tax_rate or Decimal(0))
             debtor.tax_exempt = bool(cs.tax_exempt)
             debtor.bill_commission_to_debtor = bool(cs.bill_commission_to_debtor)
             debtor.operator_id = cs.operator_id or operator_id
@@ -276,20 +276,17 @@ def new_debtor(session: Session, client_id: int | None, *, today: dt.date | None
 
 
 def run_new_account_plan(session: Session, debtor: Debtor, *, operator_id: str) -> str | None:
-    """Run the account's Run Plan after a new account is saved, when contact plans exist."""
+    """Run the account's Run Plan after a new account is saved (flushes; the caller commits).
+
+    Returns the plan run, or None when there is none or the contact-plan engine is absent.
+    """
     if not debtor.run_plan:
         return None
     try:
-        from . import contact_plans
+        from .contact_plans import run_plan
     except ImportError:
         return None
-    runner = getattr(contact_plans, "run_plan", None)
-    if runner is None:
-        return None
-    try:
-        runner(session, debtor, debtor.run_plan, operator_id=operator_id)
-    except TypeError:
-        runner(session, debtor, debtor.run_plan)
+    run_plan(session, debtor, debtor.run_plan, operator=operator_id)
     return debtor.run_plan
 
 
@@ -329,13 +326,13 @@ def time_zones_for_phone(number: str, region: str = "US") -> list[str]:
     """Time zones a phone number's area is in (phonenumbers data); empty when unknown."""
     if not phone_digits(number):
         return []
-    try:
-        import phonenumbers
-        from phonenumbers import timezone as pn_tz
+    import phonenumbers
+    from phonenumbers import timezone as pn_tz
 
+    try:
         parsed = phonenumbers.parse(number, region)
         zones = [z for z in pn_tz.time_zones_for_number(parsed) if z != "Etc/Unknown"]
-    except Exception:
+    except (phonenumbers.NumberParseException, ValueError):
         return []
     return zones
 

@@ -7,13 +7,14 @@ loop, so tests drive a real start without blocking.
 
 from __future__ import annotations
 
+import datetime as dt
 import getpass
 import os
 import sys
 from dataclasses import dataclass, field
 from typing import Any
 
-from PySide6.QtCore import QLockFile, Qt, QTimer
+from PySide6.QtCore import QEvent, QLockFile, QObject, Qt, QTimer
 from PySide6.QtGui import QColor, QFont, QPainter, QPixmap
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QSplashScreen
 
@@ -135,7 +136,7 @@ def start(settings: Any, *, sign_on_with=sign_on) -> Started:
     ctx = None
     try:
         ctx = sign_on_with(settings, splash=splash)
-    except Exception as exc:  # an unreachable database: one clear message, not a traceback
+    except Exception as exc:  # noqa: BLE001 - any failure to open the database: one clear line
         text = f"Cannot start CollectDesk: {exc}"
         started.messages.append(text)
         print(text, file=sys.stderr)
@@ -156,16 +157,42 @@ def start(settings: Any, *, sign_on_with=sign_on) -> Started:
     else:
         window.show()
     window.land()
+    QTimer.singleShot(200, window.prepare_forms)
     started.window = window
     _schedule_exit(settings, app)
     return started
 
 
+class _IdleExit(QObject):
+    """/x{mm}: quit after mm minutes without keyboard or mouse input."""
+
+    INPUT = frozenset({QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress, QEvent.Type.Wheel})
+
+    def __init__(self, app: QApplication, minutes: int) -> None:
+        super().__init__(app)
+        self.timer = QTimer(self, singleShot=True, interval=minutes * 60_000, timeout=app.quit)
+        self.timer.start()
+        app.installEventFilter(self)
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:
+        if event.type() in self.INPUT:
+            self.timer.start()
+        return False
+
+
 def _schedule_exit(settings: Any, app: QApplication) -> None:
-    """/x{mm}: terminate after mm minutes (parsed by startup; honoured here when given)."""
-    minutes = _flag(settings, "exit_after_minutes")
+    """/T{hh:mm}: quit at that time of day; /x{mm}: quit after mm idle minutes."""
+    at = _flag(settings, "terminate_at")
+    if isinstance(at, dt.time):
+        now = dt.datetime.now()
+        when = dt.datetime.combine(now.date(), at)
+        if when <= now:
+            when += dt.timedelta(days=1)
+        QTimer.singleShot(int((when - now).total_seconds() * 1000), app.quit)
+    minutes = _flag(settings, "terminate_after_minutes")
     if isinstance(minutes, int) and minutes > 0:
-        QTimer.singleShot(minutes * 60_000, app.quit)
+        app.setProperty("idle_exit", True)
+        _IdleExit(app, minutes)
 
 
 def run_program(settings: Any) -> int:

@@ -19,6 +19,7 @@ from .forms.editors import format_value
 from .theme import COLORS
 
 Index = QModelIndex | QPersistentModelIndex
+_ROOT = QModelIndex()
 
 
 class BrowseModel(QAbstractTableModel):
@@ -34,10 +35,10 @@ class BrowseModel(QAbstractTableModel):
         self._bold.setBold(True)
 
     # -- Qt model ------------------------------------------------------------------------------
-    def rowCount(self, parent: Index = QModelIndex()) -> int:
+    def rowCount(self, parent: Index = _ROOT) -> int:
         return 0 if parent.isValid() else self.pager.count()
 
-    def columnCount(self, parent: Index = QModelIndex()) -> int:
+    def columnCount(self, parent: Index = _ROOT) -> int:
         return 0 if parent.isValid() else len(self.fields) + 1
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:

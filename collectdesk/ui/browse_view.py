@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QElapsedTimer, QModelIndex, Qt, Signal
+from PySide6.QtCore import QElapsedTimer, Qt, Signal
 from PySide6.QtGui import QAction, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QMenu, QTableView
 
@@ -22,6 +22,7 @@ class BrowseView(QTableView):
     def __init__(self, model: BrowseModel, *, taggable: bool = False, parent: Any = None) -> None:
         super().__init__(parent)
         self.setModel(model)
+        model.setParent(self)  # the model lives and dies with its view
         self.taggable = taggable
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)

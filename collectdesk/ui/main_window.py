@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer
@@ -14,17 +15,15 @@ from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
     QMenu,
-    QMessageBox,
     QPushButton,
     QStackedWidget,
     QVBoxLayout,
-    QWidget,
 )
 from sqlalchemy import delete, func, select
 
 from ..engine.signon import Route
 from ..models import Client, Debtor, Operator, Tag
-from . import commands
+from . import commands, dialogs
 from .commands.base import Command
 from .context import AppContext
 from .page import Page
@@ -97,6 +96,11 @@ class MainWindow(QMainWindow):
         self.ctx = ctx
         self.setObjectName("mainWindow")
         self.commands: dict[str, Command] = {}
+        self._pool: dict[str, Page] = {}  # closed record forms kept for reuse
+        self._open: list[Page] = []
+        from .dialing import DialAdapter
+
+        self.dialer = DialAdapter(self)
         self.stack = QStackedWidget()
         self.setCentralWidget(self.stack)
         self._build_menus()
@@ -114,21 +118,27 @@ class MainWindow(QMainWindow):
 
     # -- menus -------------------------------------------------------------------------------
     def _build_menus(self) -> None:
+        from ..engine import rights
+
+        with self.ctx.session() as s:
+            self.rights = rights.effective(s, self.ctx.user_level, operator_id=self.ctx.operator_id)
         bar = self.menuBar()
         for title, items in commands.MENUS:
             menu = bar.addMenu(title)
-            self._fill(menu, items)
+            self._fill(menu, items, _right_part(title))
 
-    def _fill(self, menu: QMenu, items: list) -> None:
+    def _fill(self, menu: QMenu, items: list, path: str) -> None:
         menu.setToolTipsVisible(True)
         menu.aboutToShow.connect(self.refresh_commands)
         for item in items:
             if item is None:
                 menu.addSeparator()
             elif isinstance(item, tuple):
-                self._fill(menu.addMenu(item[0]), item[1])
+                self._fill(menu.addMenu(item[0]), item[1], f"{path}.{_right_part(item[0])}")
             else:
                 cmd = item(self)
+                cmd.right = f"menu:{path}.{_right_part(item.text)}"
+                cmd.refresh()
                 self.commands[item.__name__] = cmd
                 menu.addAction(cmd.action)
 
@@ -141,16 +151,18 @@ class MainWindow(QMainWindow):
 
     # -- the form stack ------------------------------------------------------------------------
     def current_page(self) -> Page | None:
-        w = self.stack.currentWidget()
-        return w if isinstance(w, Page) else None
+        return self._open[-1] if self._open else None
 
     def pages(self) -> list[Page]:
-        return [self.stack.widget(i) for i in range(self.stack.count())]  # type: ignore[misc]
+        """The open pages, bottom (the main menu) to top."""
+        return list(self._open)
 
     def push(self, page: Page) -> Page:
-        self.stack.addWidget(page)
+        if self.stack.indexOf(page) < 0:
+            self.stack.addWidget(page)
+            page.title_changed.connect(self._retitle)
+        self._open.append(page)
         self.stack.setCurrentWidget(page)
-        page.title_changed.connect(self._retitle)
         self._retitle()
         self.refresh_commands()
         QTimer.singleShot(0, page.setFocus) if page.focusWidget() is None else None
@@ -158,13 +170,21 @@ class MainWindow(QMainWindow):
 
     def close_page(self, page: Page | None = None, *, ask: bool = True) -> bool:
         page = page or self.current_page()
-        if page is None or page is self.home:
+        if page is None or page is self.home or page not in self._open:
             return False
         if ask and not page.may_close():
             return False
-        self.stack.removeWidget(page)
-        page.deleteLater()
+        self._open.remove(page)
+        form_id = getattr(getattr(page, "spec", None), "id", None)
         top = self.current_page()
+        if top is not None:
+            self.stack.setCurrentWidget(top)
+        if hasattr(page, "park") and form_id not in self._pool:
+            page.park()  # stays in the stack, hidden, ready for the next record of its form
+            self._pool[form_id] = page
+        else:
+            self.stack.removeWidget(page)
+            page.deleteLater()
         if top is not None:
             top.activated()
         self._retitle()
@@ -218,8 +238,23 @@ class MainWindow(QMainWindow):
                   browse: Any = None, row: int | None = None) -> Page:
         from .record_page import RecordPage
 
+        page = self._pool.pop(form_id, None)
+        if page is not None:
+            page.reuse(key, new_defaults=new_defaults, browse=browse, row=row)
+            return self.push(page)
         return self.push(RecordPage(self, form_id, key, new_defaults=new_defaults,
                                     browse=browse, row=row))
+
+    def prepare_forms(self, form_ids: tuple[str, ...] = ("debtor", "client")) -> None:
+        """Build the busiest forms ahead of time so that opening one only reads the record."""
+        from .record_page import NO_RECORD, RecordPage
+
+        for form_id in form_ids:
+            if form_id not in self._pool:
+                page = RecordPage(self, form_id, NO_RECORD)
+                self.stack.addWidget(page)  # laid out and polished now, shown later
+                page.title_changed.connect(self._retitle)
+                self._pool[form_id] = page
 
     def open_company_details(self) -> Page:
         from ..models import CompanyDetails
@@ -235,7 +270,7 @@ class MainWindow(QMainWindow):
 
     def open_wip(self) -> Page:
         try:
-            from . import wip_page  # noqa: F401 - written with the WIP engine
+            from . import wip_page
         except ImportError:
             wip_page = None
         if wip_page is not None:
@@ -252,7 +287,7 @@ class MainWindow(QMainWindow):
             "each connected call opens its account here."))
 
     def show_unavailable(self, text: str) -> None:
-        QMessageBox.information(self, "Not available", f"{text.replace('&', '')} is not built yet.")
+        dialogs.tell(self, "Not available", f"{text.replace('&', '')} is not built yet.")
 
     def show_database_information(self) -> None:
         with self.ctx.session() as s:
@@ -263,14 +298,14 @@ class MainWindow(QMainWindow):
             }
         lines = [f"Database: {self.ctx.database_name}", f"URL: {self.ctx.url}", ""]
         lines += [f"{k}: {v:,}" for k, v in counts.items()]
-        QMessageBox.information(self, "Database Information", "\n".join(lines))
+        dialogs.tell(self, "Database Information", "\n".join(lines))
 
     def sign_off(self) -> None:
         if not self._close_all_pages():
             return
         from .app import sign_on
 
-        ctx = sign_on(self.ctx.settings and _without_direct_signon(self.ctx.settings))
+        ctx = sign_on(_without_direct_signon(self.ctx.settings))
         if ctx is None:
             return
         ctx.settings = self.ctx.settings
@@ -296,8 +331,28 @@ class MainWindow(QMainWindow):
         page = self.current_page()
         if page is not None and hasattr(page, "recalculate"):
             page.recalculate()
-        else:
-            QMessageBox.information(self, "Recalculate", "Open an account or a client to recalculate it.")
+        elif dialogs.ask(self, "Recalculate", "Recalculate every account and every client's "
+                         "figures now?", ["Recalculate", "Cancel"]) == "Recalculate":
+            self.recalculate_all()
+
+    def recalculate_all(self) -> Any:
+        """Tools > Recalculate from a list or the main menu: every account, then every client."""
+        from ..engine import recalc
+        from .operations import run_in_background
+
+        engine = self.ctx.engine
+
+        def work(progress: Any) -> str:
+            result = recalc.recalc_all(engine, progress=progress)
+            text = f"Recalculated {result.debtors:,} accounts ({result.changed:,} changed)"
+            try:
+                from ..engine.client_recalc import recalc_clients
+            except ImportError:
+                return text + "."
+            return text + f" and {len(recalc_clients(engine)):,} clients."
+
+        return run_in_background(self, "Recalculate", work,
+                                 on_done=lambda _m: self.ctx.notify("debtors"))
 
     def show_context_help(self) -> None:
         page = self.current_page()
@@ -307,15 +362,15 @@ class MainWindow(QMainWindow):
         text = f"<h3>{page.title()}</h3><p>{page.help_text or 'No help for this form yet.'}</p>"
         if field:
             text += f"<h4>{field[0]}</h4><p>{field[1]}</p>"
-        QMessageBox.information(self, "Help", text)
+        dialogs.tell(self, "Help", text)
 
     def show_keyboard_help(self) -> None:
-        QMessageBox.information(self, "Keyboard", KEYBOARD_HELP)
+        dialogs.tell(self, "Keyboard", KEYBOARD_HELP)
 
     def show_about(self) -> None:
-        QMessageBox.about(self, "About CollectDesk",
-                          "<b>CollectDesk</b><br>An open-source credit and collection system "
-                          "in the spirit of Collect!.")
+        dialogs.tell(self, "About CollectDesk",
+                     "<b>CollectDesk</b><br>An open-source credit and collection system "
+                     "in the spirit of Collect!.")
 
     def _close_all_pages(self) -> bool:
         for page in reversed(self.pages()):
@@ -333,17 +388,19 @@ class MainWindow(QMainWindow):
         event.accept()
 
 
-def _without_direct_signon(settings: Any) -> Any:
-    import copy
+def _right_part(text: str) -> str:
+    """``Contact &Management Settings`` → ``contact_management_settings`` (access right names)."""
+    clean = re.sub(r"[^a-z0-9]+", "_", text.replace("&", "").replace("…", "").lower())
+    return clean.strip("_")
 
-    clone = copy.copy(settings)
-    for name in ("user_id", "password"):
-        if hasattr(clone, name):
-            try:
-                setattr(clone, name, None)
-            except Exception:
-                pass
-    return clone
+
+def _without_direct_signon(settings: Any) -> Any:
+    """Signing on again after Sign Off always shows the Welcome dialog (never reuses /i /p)."""
+    import dataclasses
+
+    if settings is None or not dataclasses.is_dataclass(settings):
+        return None
+    return dataclasses.replace(settings, user_id=None, password=None)
 
 
 KEYBOARD_HELP = """<table cellspacing=4>

@@ -7,7 +7,6 @@ changes), PgUp / PgDn and the << >> buttons for the previous / next record, F3 n
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from decimal import Decimal
 from typing import Any
@@ -34,12 +33,21 @@ from ..engine.forms_spec import FormSpec, PickEntry, TabSpec
 from ..models import Client, Debtor, Email, Note, Operator, Phone
 from . import dialogs
 from .browse_model import BrowseModel
-from .forms.editors import BadValue, LineEditor, MemoEditor, PickListEditor, format_value
+from .forms.editors import (
+    BadValue,
+    LineEditor,
+    MemoEditor,
+    PhoneEditor,
+    PickListEditor,
+    format_value,
+)
 from .forms.renderer import Binding, FormRenderer, TabBinding
 from .forms.sublist import SubListWidget
 from .page import Page
 
-_EMPTY = (None, "", 0, False, Decimal("0"))
+_EMPTY = (None, "", 0, False, Decimal(0))
+#: Build the form's widgets but bind no record (a page made ahead of time, see MainWindow).
+NO_RECORD = object()
 
 
 def _has_value(value: Any) -> bool:
@@ -63,7 +71,10 @@ class RecordPage(Page):
     def __init__(self, window: Any, form_id: str, key: Any = None, *,
                  new_defaults: dict[str, Any] | None = None, browse: BrowseModel | None = None,
                  row: int | None = None) -> None:
-        super().__init__()
+        # Made inside the window's stack: a page built as a top-level widget would take the
+        # activation away from the main window on some platforms.
+        super().__init__(getattr(window, "stack", None))
+        self.hide()
         self.window_ = window
         self.ctx = window.ctx
         self.spec: FormSpec = forms_spec.form(form_id)
@@ -92,6 +103,31 @@ class RecordPage(Page):
         self.form = FormRenderer(self.ctx, self.spec, self.access).render()
         self._build()
         self._wire()
+        if key is not NO_RECORD:
+            self.load(key, new_defaults or {})
+
+    # -- reuse -----------------------------------------------------------------------------------
+    def park(self) -> None:
+        """Closed but kept for the next record of this form: building widgets is the slow part."""
+        self.session.close()
+        self.record = None
+        self.related = {}
+        self.versions = {}
+        self.pending_notes = []
+        self._closing = False
+        for sub in self.form.sublists():
+            sub.set_parent_key(None)
+
+    def reuse(self, key: Any, *, new_defaults: dict[str, Any] | None = None,
+              browse: Any = None, row: int | None = None) -> None:
+        self.browse, self.row = browse, row
+        self._closing = False
+        self.session = self.ctx.sessions(autoflush=False)
+        PickListEditor.entries_for = self._pick_entries
+        self._pick_cache.clear()
+        for tb in self.form.all_tabs():
+            if tb.index == 0:
+                tb.tabs.setCurrentIndex(0)
         self.load(key, new_defaults or {})
 
     # -- building ------------------------------------------------------------------------------
@@ -187,6 +223,9 @@ class RecordPage(Page):
                 child.installEventFilter(self._help_filter)
             if b.label is not None:
                 b.label.installEventFilter(self._help_filter)
+        for b in self.form.bindings:
+            if isinstance(b.editor, PhoneEditor):
+                b.editor.dial_requested.connect(self.dial)
         for tb in self.form.all_tabs():
             if tb.sublist is not None:
                 tb.sublist.open_requested.connect(
@@ -269,12 +308,14 @@ class RecordPage(Page):
         return rec
 
     def _bind(self) -> None:
+        pk = {c.key for c in inspect(self.spec.model).primary_key}
         for b in self.form.bindings:
             obj = self._object(b.path)
             value = getattr(obj, b.spec.attribute) if obj is not None else None
             b.editor.set_value(value)
-            if self.form_rights == 1:
-                b.editor.set_readonly(True)
+            # A saved record's key (operator ID, status code …) is not edited in place.
+            key_locked = not b.path and b.spec.attribute in pk and not self.is_new
+            b.editor.set_readonly(b.spec.readonly or self.form_rights == 1 or key_locked)
         self.baseline = {id(b): self._raw(b) for b in self.form.bindings}
 
     def _object(self, path: str) -> Any:
@@ -474,9 +515,9 @@ class RecordPage(Page):
             changes += records.apply_values(obj, vals)
             if obj is not self.record:
                 objects.append(obj)
-        self._before_save(changes)
         if self.is_new:
             self.session.add(self.record)
+        self._before_save(changes)
         try:
             self._write_notes(changes)
             records.save(self.session, objects, operator_id=self.ctx.operator_id,
@@ -517,8 +558,7 @@ class RecordPage(Page):
         if isinstance(rec, Email):
             rec.address_lower = (rec.address or "").strip().lower()
         if isinstance(rec, Debtor):
-            if not self.is_new:
-                records.sync_debtor_phones(self.session, rec, changes)
+            records.sync_debtor_phones(self.session, rec, changes)
             zip_filled = any(c.attribute == "zip" and not c.old and c.new for c in changes)
             if zip_filled and rec.address and not rec.address_ok:
                 rec.address_ok = True
@@ -555,7 +595,7 @@ class RecordPage(Page):
                 posting.apply_new_account_fees(self.session, self.record, operator=self.ctx.operator_id)
             records.run_new_account_plan(self.session, self.record, operator_id=self.ctx.operator_id)
             db.save(self.session, self.record, operator=self.ctx.operator_id)
-        except Exception as exc:  # the account is saved; say what did not run
+        except Exception as exc:  # noqa: BLE001 - the account is saved; say what did not run
             self.session.rollback()
             dialogs.tell(self, "New Account", f"The account was saved, but its run plan or fee "
                          f"did not complete: {exc}", warning=True)
@@ -661,10 +701,9 @@ class RecordPage(Page):
         self.window_.open_form(sub.spec.opens, key, browse=sub.model, row=row)
 
     def new_sub(self, sub: SubListWidget) -> None:
-        if self.is_new:
-            if dialogs.ask(self, self.spec.title, "Save this record before adding to it?",
-                           ["Save", "Cancel"]) != "Save" or not self.save():
-                return
+        if self.is_new and (dialogs.ask(self, self.spec.title, "Save this record before adding to it?",
+                                        ["Save", "Cancel"]) != "Save" or not self.save()):
+            return
         value = self._parent_value(sub)
         if value is None:
             dialogs.tell(self, sub.title, "There is nothing to link to yet.")
@@ -684,10 +723,9 @@ class RecordPage(Page):
         if bspec.action == "set_password":
             self.set_password()
             return
-        if self.is_new:
-            if dialogs.ask(self, self.spec.title, "Save this record first?", ["Save", "Cancel"]) \
-                    != "Save" or not self.save():
-                return
+        if self.is_new and (dialogs.ask(self, self.spec.title, "Save this record first?",
+                                        ["Save", "Cancel"]) != "Save" or not self.save()):
+            return
         if bspec.record:
             rel = inspect(self.spec.model).relationships[bspec.record]
             obj = self.related.get(bspec.record)
@@ -730,6 +768,15 @@ class RecordPage(Page):
         self.session.commit()
         dialogs.tell(self, "Set Password", f"The password of {self.record.id} is set.")
 
+    def dial(self, number: str) -> bool:
+        """The phone icon of a field: dial through the operator's dial method."""
+        rec = self.record
+        debtor_id = rec.id if isinstance(rec, Debtor) and not self.is_new else \
+            getattr(rec, "debtor_id", None)
+        client_id = rec.id if isinstance(rec, Client) and not self.is_new else \
+            getattr(rec, "client_id", None)
+        return self.window_.dialer.dial(number, debtor_id=debtor_id, client_id=client_id, parent=self)
+
     def recalculate(self) -> None:
         try:
             from ..engine import recalc
@@ -744,11 +791,13 @@ class RecordPage(Page):
             rec = s.get(self.spec.model, self.record_key())
             if isinstance(rec, Debtor):
                 recalc.recalc_debtor(s, rec)
-            elif hasattr(recalc, "recalc_client"):
-                recalc.recalc_client(s, rec)
             else:
-                self.window_.show_unavailable("Client recalculation")
-                return
+                try:
+                    from ..engine.client_recalc import recalc_client
+                except ImportError:
+                    self.window_.show_unavailable("Client recalculation")
+                    return
+                recalc_client(s, rec)
             db.save(s, rec, operator=self.ctx.operator_id)
         self.reload()
         self.window_.statusBar().showMessage("Recalculated.", 3000)

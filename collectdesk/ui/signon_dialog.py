@@ -13,13 +13,13 @@ from PySide6.QtWidgets import (
     QFrame,
     QLabel,
     QLineEdit,
-    QMessageBox,
     QVBoxLayout,
     QWidget,
 )
 from sqlalchemy import Engine
 
 from ..engine.signon import SignOn, SignOnError, authenticate, set_password
+from . import dialogs
 from .context import AppContext, open_database
 
 Opener = Callable[[str], tuple[str, Engine]]
@@ -147,7 +147,7 @@ class SignOnDialog(QDialog):
         database = self.database.currentText()
         try:
             url, engine = self._open(database)
-        except Exception as exc:  # a bad URL or an unreachable server: say so, stay here
+        except Exception as exc:  # noqa: BLE001 - a bad URL or an unreachable server: say so, stay
             self.show_message(f"Cannot open database {database}: {exc}")
             return False
         ctx = AppContext(url, engine)
@@ -176,7 +176,10 @@ class SignOnDialog(QDialog):
                 set_password(session, result.operator, *answer)
                 return True
             except SignOnError as exc:
-                QMessageBox.warning(self, "Set Your Password", str(exc))
+                if dialogs.answer is not None:
+                    self.show_message(str(exc))
+                    return False
+                dialogs.tell(self, "Set Your Password", str(exc), warning=True)
 
     def engines(self) -> dict[str, tuple[str, Engine]]:
         return dict(self._engines)

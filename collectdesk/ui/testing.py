@@ -17,6 +17,7 @@ from ..engine.passwords import hash_password
 
 def make_database(path: str | Path, *, debtors: int = 12) -> str:
     """A fresh SQLite database at ``path`` with shipped rows, SYS/sys and sample accounts."""
+    from ..engine.records import phone_digits
     from ..models import (
         Client,
         ClientSettings,
@@ -28,7 +29,6 @@ def make_database(path: str | Path, *, debtors: int = 12) -> str:
         Phone,
         Transaction,
     )
-    from ..engine.records import phone_digits
 
     path = str(path)
     try:

@@ -57,7 +57,14 @@ QPushButton:hover {{ border-color: {accent}; }}
 QPushButton:default {{ background: {accent}; color: white; border-color: {accent_dark}; }}
 QPushButton:disabled {{ color: #9aa4b1; }}
 QPushButton#homeButton {{ text-align: left; padding: 10px 14px; font-size: 11pt; }}
-QToolButton#dial {{ border: none; padding: 0 2px; }}
+QToolButton#dial {{ border: 1px solid {border}; border-radius: 3px; background: #eef6f0;
+                    color: #2f7d4f; font-size: 12pt; padding: 0 4px; }}
+QToolButton#dial:hover {{ background: #d7ecdc; }}
+QToolButton#dial:disabled {{ background: #f4f6f8; color: #b5bec9; }}
+QToolButton#calendar, QToolButton#pick {{ border: 1px solid {border}; border-radius: 3px;
+                    background: #f4f6f8; padding: 0 4px; }}
+QLabel#pickText {{ color: {muted}; }}
+QLabel#localTime {{ color: {accent_dark}; font-weight: 600; }}
 QStatusBar {{ background: #e4e8ee; }}
 QMenuBar {{ background: {window}; }}
 QMenu::item:disabled {{ color: #9aa4b1; }}

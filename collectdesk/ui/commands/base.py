@@ -30,6 +30,8 @@ class Command:
     requires: ClassVar[tuple[str, ...]] = ()
     missing: ClassVar[str] = "Not available yet in this version of CollectDesk."
     checkable: ClassVar[bool] = False
+    #: The access right of the menu item (``menu:system.company_details``); set by the window.
+    right: str | None = None
 
     def __init__(self, window: MainWindow) -> None:
         self.window = window
@@ -46,10 +48,25 @@ class Command:
         return self.window.ctx
 
     def unavailable(self) -> str | None:
-        """Why this command cannot run in this program at all (None when it can)."""
-        if all(module_exists(m) for m in self.requires):
-            return None
-        return self.missing
+        """Why this command cannot run (None when it can): a capability not built yet, or an
+        access right of the operator's user level."""
+        if not all(module_exists(m) for m in self.requires):
+            return self.missing
+        rights = getattr(self.window, "rights", None)
+        if self.right and rights is not None and not rights.enabled(self.right):
+            return f"Your user level may not use this (access right {self.right})."
+        return None
+
+    def open_page(self) -> None:
+        """Open the screen of a capability: its UI module (the last of ``requires``) has
+        ``open(window)``."""
+        import importlib
+
+        ui_modules = [m for m in self.requires if m.startswith("collectdesk.ui.")]
+        if not ui_modules:
+            self.window.show_unavailable(self.text)
+            return
+        importlib.import_module(ui_modules[-1]).open(self.window)
 
     def enabled(self) -> bool:
         """Whether it can run now, given the current page (override beside the command)."""

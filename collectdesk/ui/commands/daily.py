@@ -37,21 +37,21 @@ class ClearTags(Command):
 class DaySheet(Command):
     text = "&Day Sheet"
     help = "The day's postings by operator and client."
-    requires = ("collectdesk.engine.daysheet",)
-    missing = "The Day Sheet is not built yet."
+    requires = ("collectdesk.engine.daysheet", "collectdesk.ui.daysheet_page")
+    missing = "The Day Sheet is not built yet in this version of CollectDesk."
 
     def run(self) -> None:
-        self.window.show_unavailable(self.text)
+        self.open_page()
 
 
 class PaymentPlans(Command):
     text = "&Payment Plans"
     help = "Scheduled payment plans due and late."
-    requires = ("collectdesk.engine.payment_plans",)
-    missing = "Payment plans are not built yet."
+    requires = ("collectdesk.ui.payment_plans_page",)
+    missing = "The Payment Plans screen is not built yet (the engine posts plan payments)."
 
     def run(self) -> None:
-        self.window.show_unavailable(self.text)
+        self.open_page()
 
 
 MENU = [WorkInProgress, None, ViewTags, ClearTags, None, DaySheet, PaymentPlans]

@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 from PySide6.QtGui import QKeySequence
-from PySide6.QtWidgets import QMessageBox
 
+from .. import dialogs
 from .base import Command
 
 
 class ImportExport(Command):
     text = "&Import/Export…"
     help = "Import client files with an import map, or export records (File Format Specifications)."
-    requires = ("collectdesk.engine.importer",)
-    missing = "Import/Export is not built yet (needs collectdesk.engine.importer)."
+    requires = ("collectdesk.engine.importer", "collectdesk.ui.import_page")
+    missing = "Import/Export is not built yet in this version of CollectDesk."
 
     def run(self) -> None:
-        self.window.show_unavailable(self.text)
+        self.open_page()
 
 
 class DatabaseInformation(Command):
@@ -44,7 +44,7 @@ class Exit(Command):
 
     def run(self) -> None:
         if self.window.exit_locked():
-            QMessageBox.information(self.window, "Exit", "This workstation may not exit CollectDesk (/q).")
+            dialogs.tell(self.window, "Exit", "This workstation may not exit CollectDesk (/q).")
             return
         self.window.close()
 

@@ -16,11 +16,11 @@ class CompanyDetails(Command):
 class Preferences(Command):
     text = "&Preferences…"
     help = "System and operator preferences."
-    requires = ("collectdesk.engine.preferences",)
-    missing = "The Preferences form is not built yet."
+    requires = ("collectdesk.ui.preferences_page",)
+    missing = "The Preferences screen is not built yet in this version of CollectDesk."
 
     def run(self) -> None:
-        self.window.show_unavailable(self.text)
+        self.open_page()
 
 
 class StatusCodes(Command):
@@ -34,21 +34,21 @@ class StatusCodes(Command):
 class ContactPlans(Command):
     text = "Contact &Plans"
     help = "Collection strategies: the events each plan schedules."
-    requires = ("collectdesk.engine.contact_plans",)
-    missing = "Contact plans are not built yet (needs collectdesk.engine.contact_plans)."
+    requires = ("collectdesk.ui.contact_plans_page",)
+    missing = "The Contact Plans screen is not built yet (headless: collectdesk plan …)."
 
     def run(self) -> None:
-        self.window.show_unavailable(self.text)
+        self.open_page()
 
 
 class ContactControls(Command):
     text = "Contact &Controls"
     help = "Limits on calls, texts, emails and letters per period."
-    requires = ("collectdesk.engine.contact_controls",)
-    missing = "Contact controls are not built yet (needs collectdesk.engine.contact_controls)."
+    requires = ("collectdesk.ui.contact_controls_page",)
+    missing = "The Contact Controls screen is not built yet in this version of CollectDesk."
 
     def run(self) -> None:
-        self.window.show_unavailable(self.text)
+        self.open_page()
 
 
 class TransactionTypes(Command):
@@ -62,11 +62,11 @@ class TransactionTypes(Command):
 class RatePlans(Command):
     text = "Commission &Rate Plans"
     help = "Tiered commission plans."
-    requires = ("collectdesk.engine.commission",)
-    missing = "Commission rate plans are not built yet (needs collectdesk.engine.commission)."
+    requires = ("collectdesk.ui.rate_plans_page",)
+    missing = "The Commission Rate Plans screen is not built yet in this version of CollectDesk."
 
     def run(self) -> None:
-        self.window.show_unavailable(self.text)
+        self.open_page()
 
 
 class Operators(Command):
@@ -80,11 +80,11 @@ class Operators(Command):
 class AccessRights(Command):
     text = "&Access Rights"
     help = "Per form, field, menu and button: rights per user level, alias, log to notes."
-    requires = ("collectdesk.engine.access",)
-    missing = "The access rights editor is not built yet (needs collectdesk.engine.access)."
+    requires = ("collectdesk.ui.access_rights_page",)
+    missing = "The Access Rights screen is not built yet (headless: collectdesk rights …)."
 
     def run(self) -> None:
-        self.window.show_unavailable(self.text)
+        self.open_page()
 
 
 class ChooseColumns(Command):

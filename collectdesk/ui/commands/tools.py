@@ -8,11 +8,11 @@ from .base import Command
 class BatchProcessing(Command):
     text = "&Batch Processing…"
     help = "Run a batch process over tagged or selected accounts."
-    requires = ("collectdesk.engine.batch",)
-    missing = "Batch processing is not built yet (needs collectdesk.engine.batch)."
+    requires = ("collectdesk.ui.batch_page",)
+    missing = "The Batch Processing screen is not built yet (collectdesk.engine.batch runs batches headless)."
 
     def run(self) -> None:
-        self.window.show_unavailable(self.text)
+        self.open_page()
 
 
 class Recalculate(Command):
@@ -28,8 +28,8 @@ class Recalculate(Command):
 class PredictiveDialer(Command):
     text = "&Predictive Dialer"
     help = "Connect to the predictive dialer and wait for calls."
-    requires = ("collectdesk.devices.dialer",)
-    missing = "The predictive dialer link is not built yet (needs collectdesk.devices.dialer)."
+    requires = ("collectdesk.devices.dialer_link",)
+    missing = "The predictive dialer link is not installed."
 
     def run(self) -> None:
         self.window.open_dialer_wait()

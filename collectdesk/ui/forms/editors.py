@@ -13,8 +13,8 @@ from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from PySide6.QtCore import QEvent, QObject, QPoint, QSize, QStringListModel, Qt, Signal
-from PySide6.QtGui import QColor, QFontMetrics, QIcon, QKeyEvent, QPainter, QPixmap, QPolygon
+from PySide6.QtCore import QEvent, QObject, QPoint, QStringListModel, Qt, Signal
+from PySide6.QtGui import QColor, QFontMetrics, QKeyEvent
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCalendarWidget,
@@ -196,7 +196,7 @@ class MoneyEditor(LineEditor):
         if text.startswith("(") and text.endswith(")"):
             text = "-" + text[1:-1]
         if not text:
-            return None if self.spec.nullable else Decimal("0").quantize(self.places)
+            return None if self.spec.nullable else Decimal(0).quantize(self.places)
         try:
             return Decimal(text).quantize(self.places)
         except InvalidOperation:
@@ -300,39 +300,22 @@ class TimeEditor(LineEditor):
         raise BadValue(f"“{text}” is not a time (HH:MM).")
 
 
-def _phone_icon(size: int = 16) -> QIcon:
-    pix = QPixmap(size, size)
-    pix.fill(Qt.GlobalColor.transparent)
-    p = QPainter(pix)
-    p.setRenderHint(QPainter.RenderHint.Antialiasing)
-    p.setPen(Qt.PenStyle.NoPen)
-    p.setBrush(QColor("#2f7d4f"))
-    # a handset: two ear/mouth pieces joined by a curved grip
-    p.drawRoundedRect(1, 9, 5, 6, 2, 2)
-    p.drawRoundedRect(10, 1, 5, 6, 2, 2)
-    p.drawPolygon(QPolygon([QPoint(3, 10), QPoint(11, 2), QPoint(14, 5), QPoint(6, 13)]))
-    p.end()
-    return QIcon(pix)
-
-
-#: Called with (number, field spec) when the phone icon is clicked; the devices work
-#: installs the real dialer here (see :mod:`collectdesk.ui.dialing`).
-DialHook = Callable[[str, FieldSpec], None]
-
-
 class PhoneEditor(LineEditor):
-    """A phone as typed, with a phone icon that dials it through the dial hook."""
+    """A phone as typed, with a phone icon; clicking it asks the form to dial the number
+    (the form hands it to :mod:`collectdesk.ui.dialing`)."""
 
-    dial_hook: DialHook | None = None
+    dial_requested = Signal(str)
 
     def __init__(self, spec: FieldSpec, parent: QWidget | None = None) -> None:
         super().__init__(spec, parent)
         self.button = QToolButton(objectName="dial")
-        self.button.setIcon(_phone_icon())
-        self.button.setIconSize(QSize(16, 16))
+        self.button.setText("☎")
         self.button.setToolTip("Dial this number")
         self.button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.button.setFixedWidth(30)
         self.button.clicked.connect(self.dial)
+        self.line.textChanged.connect(lambda t: self.button.setEnabled(bool(t.strip())))
+        self.button.setEnabled(False)
         self.layout().addWidget(self.button)
 
     def chars(self) -> int:
@@ -340,8 +323,8 @@ class PhoneEditor(LineEditor):
 
     def dial(self) -> None:
         number = self.line.text().strip()
-        if number and PhoneEditor.dial_hook is not None:
-            PhoneEditor.dial_hook(number, self.spec)
+        if number:
+            self.dial_requested.emit(number)
 
 
 class MemoEditor(Editor):
@@ -482,7 +465,7 @@ class ElidedLabel(QLabel):
         super().__init__(*args, **kwargs)
         self._full = ""
 
-    def setText(self, text: str) -> None:  # noqa: N802 - Qt name
+    def setText(self, text: str) -> None:
         self._full = text
         self.setToolTip(text)
         self._elide()

@@ -13,10 +13,10 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QFormLayout,
     QFrame,
-    QScrollArea,
     QGroupBox,
     QHBoxLayout,
     QLabel,
+    QScrollArea,
     QSizePolicy,
     QVBoxLayout,
     QWidget,
@@ -149,7 +149,7 @@ class FormRenderer:
                 v.addWidget(box)
             v.addStretch(1)
             colw.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
-            row.addWidget(colw, 1)
+            row.addWidget(colw, col.stretch)
         return widget
 
     # -- tabs ---------------------------------------------------------------------------------

@@ -65,7 +65,7 @@ class SubListWidget(QWidget):
             columns.append(sort)
         query = ListQuery(model=spec.model, columns=columns, sort=sort, descending=desc,
                           where=list(spec.where) + [(spec.link, key)])
-        self.model = BrowseModel(self.ctx.new_session, query, [c.field for c in spec.columns], self,
+        self.model = BrowseModel(self.ctx.new_session, query, [c.field for c in spec.columns],
                                  page_size=100)
         self.view = BrowseView(self.model)
         self.view.open_requested.connect(self._open_row)
