@@ -139,6 +139,11 @@ def build_scenarios(ctx: BenchContext, *, backend: str, smoke: bool) -> list[Sce
                  repeat=10, needs=("collectdesk.engine.browse",)),
         Scenario("open debtor form", 3, _open_debtor_form, _under(0.150, "150 ms"), repeat=10,
                  needs=("collectdesk.ui.record_page",)),
+        Scenario("Browse All Debtors scrolled to the end", 3, _browse_scroll_to_end,
+                 Target("< 150 MB memory growth", lambda r: r.memory_growth_mb < 150),
+                 repeat=3, needs=("collectdesk.ui.browse_page",)),
+        Scenario("program start to the sign-on window", 3, _program_start, _under(2.0, "2 s"),
+                 baseline=_bare_qt_start, repeat=5, needs=("collectdesk.ui.app",)),
         Scenario("batch recalc of every debtor", 4, _recalc_all,
                  Target("≥ 50,000 debtors/s and ≤ 5× GROUP BY",
                         lambda r: r.rate >= 50_000 and (r.ratio or 99) <= 5),
@@ -236,6 +241,72 @@ def _open_debtor_form(ctx: BenchContext) -> int:
     QApplication.processEvents()
     window.close_page(page, ask=False)
     return 1
+
+
+def _browse_scroll_to_end(ctx: BenchContext) -> int:
+    """Open Browse All Debtors in the real window, scroll to the last row, close it."""
+    from PySide6.QtWidgets import QApplication
+
+    window = _signed_on_window(ctx)
+    page = window.open_browse("all_debtors")
+    QApplication.processEvents()
+    page.view.scrollToBottom()
+    QApplication.processEvents()
+    rows = page.model.rowCount()
+    window.close_page(page, ask=False)
+    QApplication.processEvents()
+    return rows
+
+
+# The child process of the start benchmark: the real program with its own startup flags, whose
+# Welcome dialog reports when it is on screen and quits instead of waiting for a person.
+_START_CHILD = """
+import os, sys
+from PySide6.QtWidgets import QApplication
+from collectdesk.ui import signon_dialog
+def shown(self):
+    self.show()
+    QApplication.processEvents()
+    print("shown", flush=True)
+    os._exit(0)
+signon_dialog.SignOnDialog.exec = shown
+from collectdesk.cli import main
+sys.exit(main(sys.argv[1:]))
+"""
+
+_BARE_QT_CHILD = """
+import os
+from PySide6.QtWidgets import QApplication, QDialog
+app = QApplication([])
+d = QDialog()
+d.show()
+app.processEvents()
+print("shown", flush=True)
+os._exit(0)
+"""
+
+
+def _spawn_until_shown(code: str, *args: str) -> int:
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "QT_QPA_PLATFORM": os.environ.get("QT_QPA_PLATFORM", "offscreen")}
+    out = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True,
+                         env=env, timeout=60, check=False)
+    if "shown" not in out.stdout:
+        raise RuntimeError(f"the program did not reach its sign-on window: {out.stderr[-500:]}")
+    return 1
+
+
+def _program_start(ctx: BenchContext) -> int:
+    """A new process running the program on this database up to its Welcome dialog."""
+    return _spawn_until_shown(_START_CHILD, f"/db{ctx.url}", "/m")
+
+
+def _bare_qt_start(ctx: BenchContext) -> int:
+    """Baseline: a new process that only shows an empty Qt dialog."""
+    return _spawn_until_shown(_BARE_QT_CHILD)
 
 
 def _recalc_all(ctx: BenchContext) -> int:

@@ -15,20 +15,11 @@ from ..models import Operator
 
 
 def open_database(database: str | None) -> tuple[str, Engine]:
-    """Create or upgrade the database (schema.ensure_database when present) and open it."""
-    try:
-        from ..schema import ensure_database  # written by the foundation work
-    except ImportError:
-        ensure_database = None
-    if ensure_database is not None:
-        url = ensure_database(database)
-        return url, db.make_engine(url)
-    url = db.resolve_url(database)
-    engine = db.make_engine(url)
-    from ..models import Base
+    """Create or upgrade the database to the current schema, then open it."""
+    from ..schema import ensure_database
 
-    Base.metadata.create_all(engine)
-    return url, engine
+    url = ensure_database(database)
+    return url, db.make_engine(url)
 
 
 class AppContext(QObject):
