@@ -56,7 +56,9 @@ from .generate import (
     next_free_ids,
     with_ids,
 )
+from .client_recalc import recalc_clients
 from .passwords import hash_password
+from .recalc import recalc_all
 from .shipped import DEMO_COMPANY
 
 DEMO_ACCOUNTS = 320
@@ -129,7 +131,6 @@ class DemoSummary:
     phones: int = 0
     emails: int = 0
     operators_added: tuple[str, ...] = ()
-    recalculated: bool = False
     seconds: float = 0.0
 
 
@@ -162,13 +163,8 @@ def build_demo(session: Session, *, seed: int = 2026, today: dt.date = dt.date(2
         select(func.count()).select_from(Contact).where(Contact.done.is_(False))) or 0
     _bump_autoincrement(session)
     session.flush()
-    try:
-        from .recalc import recalc_all
-    except ImportError:  # the financial engine is not there yet: totals as generated
-        recalc_all = None
-    if recalc_all is not None:
-        recalc_all(session, today=today)
-        summary.recalculated = True
+    recalc_all(session, today=today)
+    recalc_clients(session, today=today)
     session.flush()
     summary.seconds = time.perf_counter() - started
     return summary
