@@ -46,25 +46,9 @@ def prepare_database(url: str) -> bool:
             return False
     finally:
         engine.dispose()
-    try:
-        from ..schema import create_database
-    except ImportError:  # before migrations existed: the models' metadata
-        create_database = None
-    if create_database is not None:
-        create_database(url, demo=False)
-        return True
-    from ..db import session_factory
-    from ..engine.shipped import install_system_rows
-    from ..models import Base
+    from ..schema import create_database
 
-    engine = make_engine(url)
-    try:
-        Base.metadata.create_all(engine)
-        with session_factory(engine)() as session:
-            install_system_rows(session, demo=False)
-            session.commit()
-    finally:
-        engine.dispose()
+    create_database(url, demo=False)
     return True
 
 

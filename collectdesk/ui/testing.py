@@ -31,17 +31,9 @@ def make_database(path: str | Path, *, debtors: int = 12) -> str:
     )
 
     path = str(path)
-    try:
-        from ..schema import ensure_database
+    from ..schema import ensure_database
 
-        url = ensure_database(path)
-    except ImportError:  # before the foundation's schema module exists
-        url = db.resolve_url(path)
-        from ..models import Base
-
-        engine = db.make_engine(url)
-        Base.metadata.create_all(engine)
-        engine.dispose()
+    url = ensure_database(path)
     engine = db.make_engine(url)
     with db.session_factory(engine)() as s:
         for op_id in ("SYS", "MGR", "SC", "99", "OWN"):
