@@ -120,7 +120,8 @@ def main(argv: list[str] | None = None) -> int:
     window.close_page(debtor)
 
     for form_id, name in (("company", "company_details"), ("transaction_type", "transaction_type"),
-                          ("operator", "operator"), ("status_code", "status_code")):
+                          ("operator", "operator"), ("status_code", "status_code"),
+                          ("contact_plan", "contact_plan"), ("plan_event", "plan_event")):
         if form_id == "company":
             page = window.open_company_details()
         else:

@@ -59,7 +59,7 @@ from ..paths import forms_dir
 ROOTS = frozenset({
     "company", "client", "debtor", "operator", "status_code", "transaction_type",
     "clients", "active_debtors", "all_debtors", "tagged_debtors", "operators", "status_codes",
-    "transaction_types", "find_results",
+    "transaction_types", "find_results", "contact_plans", "holidays",
 })
 
 KINDS = frozenset({"text", "memo", "number", "money", "percent", "date", "time", "datetime", "check",
@@ -146,7 +146,7 @@ class SubListSpec:
 
 
 #: Operations a form button may run instead of opening a form (the UI maps each to a function).
-ACTIONS = frozenset({"set_password"})
+ACTIONS = frozenset({"set_password", "test_dial"})
 
 
 @dataclass(frozen=True)

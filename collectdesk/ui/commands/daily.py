@@ -15,6 +15,23 @@ class WorkInProgress(Command):
         self.window.open_wip()
 
 
+class ScheduleNextContact(Command):
+    text = "Schedule &Next Contact…"
+    shortcut = "Ctrl+N"
+    help = ("Complete the contact being worked (from the WIP list or on the account) and "
+            "schedule the next one.")
+
+    def enabled(self) -> bool:
+        from ..schedule_next import can_schedule_from
+
+        return can_schedule_from(self.window.current_page())
+
+    def run(self) -> None:
+        from ..schedule_next import schedule_next
+
+        schedule_next(self.window)
+
+
 class ViewTags(Command):
     text = "View &Tags"
     help = "The accounts you have tagged."
@@ -54,4 +71,5 @@ class PaymentPlans(Command):
         self.open_page()
 
 
-MENU = [WorkInProgress, None, ViewTags, ClearTags, None, DaySheet, PaymentPlans]
+MENU = [WorkInProgress, ScheduleNextContact, None, ViewTags, ClearTags, None, DaySheet,
+        PaymentPlans]

@@ -34,11 +34,27 @@ class StatusCodes(Command):
 class ContactPlans(Command):
     text = "Contact &Plans"
     help = "Collection strategies: the events each plan schedules."
-    requires = ("collectdesk.ui.contact_plans_page",)
-    missing = "The Contact Plans screen is not built yet (headless: collectdesk plan …)."
 
     def run(self) -> None:
-        self.open_page()
+        self.window.open_browse("contact_plans")
+
+
+class Holidays(Command):
+    text = "&Holidays"
+    help = "Non-business days that contact plans and Schedule Next Contact skip."
+
+    def run(self) -> None:
+        self.window.open_browse("holidays")
+
+
+class WipOptions(Command):
+    text = "&WIP Options…"
+    help = "How the WIP list is sorted, scheduling on weekends, the dialer for phone contacts."
+
+    def run(self) -> None:
+        from ..wip_options import open_wip_options
+
+        open_wip_options(self.window)
 
 
 class ContactControls(Command):
@@ -103,7 +119,8 @@ MENU = [
     CompanyDetails,
     Preferences,
     None,
-    ("Contact &Management Settings", [StatusCodes, ContactPlans, ContactControls]),
+    ("Contact &Management Settings", [StatusCodes, ContactPlans, Holidays, ContactControls,
+                                      None, WipOptions]),
     ("&Financial Settings", [TransactionTypes, RatePlans]),
     ("&Rights", [Operators, AccessRights]),
     ("&Layout", [ChooseColumns]),

@@ -399,8 +399,15 @@ CHOICE_LABELS: dict[Any, str] = {
     "specific": "Specific operator",
 }
 
+#: Where one stored value means different things on different fields: (field code, value).
+FIELD_CHOICE_LABELS: dict[tuple[str, Any], str] = {
+    ("ev.as", "account"): "The account's operator",
+}
 
-def choice_label(value: Any) -> str:
+
+def choice_label(value: Any, code: str = "") -> str:
+    if (code, value) in FIELD_CHOICE_LABELS:
+        return FIELD_CHOICE_LABELS[code, value]
     if isinstance(value, int) and not isinstance(value, bool):
         try:
             return FinancialType(value).label
@@ -420,12 +427,12 @@ class RadioEditor(Editor):
         self.buttons: list[tuple[Any, QRadioButton]] = []
         choices = list(spec.choices or ())
         box = QWidget()
-        across = len(choices) <= 3 and sum(len(choice_label(c)) for c in choices) <= 24
+        across = len(choices) <= 3 and sum(len(choice_label(c, spec.code)) for c in choices) <= 24
         inner = QHBoxLayout(box) if across else QVBoxLayout(box)
         inner.setContentsMargins(0, 0, 0, 0)
         inner.setSpacing(12 if across else 2)
         for i, choice in enumerate(choices):
-            rb = QRadioButton(choice_label(choice))
+            rb = QRadioButton(choice_label(choice, spec.code))
             self.group.addButton(rb, i)
             inner.addWidget(rb)
             self.buttons.append((choice, rb))
