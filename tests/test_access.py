@@ -1,11 +1,15 @@
 """Account access control, table-driven: every rule, their order, strict and non-strict, on
-every read path (browse, Find By name and phone, WIP, report/export, ``collectdesk show``)."""
+every read path of the program — the real functions, not queries built here: browse lists
+(Active and All Debtors through a Pager), Find By on every key, the WIP list (one's own and
+everybody's), reports and exports (:func:`browse.report_query`), Tag All, and
+``collectdesk show debtor``."""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -14,10 +18,12 @@ from typing import Any
 import pytest
 from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.orm import sessionmaker
 
 from collectdesk import models as m
 from collectdesk.commands import run
 from collectdesk.db import make_engine, session_factory
+from collectdesk.engine import browse, forms_spec, wip
 from collectdesk.engine.access import (
     PLACEHOLDER_FIELDS,
     Access,
@@ -131,6 +137,18 @@ def _phone(index: int, strict: bool) -> str:
     return f"555{index:04d}{1 if strict else 2}00"
 
 
+def _account(index: int, strict: bool) -> str:
+    return f"ACC{index:02d}{'S' if strict else 'N'}"
+
+
+def _email(index: int, strict: bool) -> str:
+    return f"case{index:02d}{'s' if strict else 'n'}@example.com"
+
+
+SSN = "123-45-6789"  # every account: Find By SSN answers with all of them
+NOW = dt.datetime(2026, 1, 6, 9, 0)  # after every contact's due date
+
+
 @dataclass
 class World:
     path: Path
@@ -187,7 +205,8 @@ def world(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
                 session.add(m.TeamMember(team_id=ids[team], member_id=ids[member],
                                          commission_percent=Decimal("0")))
         debtor = m.Debtor(
-            client_id=case.client, name=_account_name(index, strict), ssn="123-45-6789",
+            client_id=case.client, name=_account_name(index, strict), ssn=SSN,
+            account=_account(index, strict),
             operator_id=ids[case.operator], sales_id=ids[case.sales],
             last_worked=dt.datetime(2026, 1, 2, 9, 30), owing=Decimal("123.45"),
             group_member=2, address="1 Secret Street", principal=Decimal("100.00"))
@@ -197,6 +216,8 @@ def world(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
         session.flush()
         session.add(m.Phone(debtor_id=debtor.id, number=_phone(index, strict),
                             digits=_phone(index, strict)))
+        session.add(m.Email(debtor_id=debtor.id, address=_email(index, strict),
+                            address_lower=_email(index, strict)))
         session.add(m.Contact(debtor_id=debtor.id, type="Phone", operator_id=ids["ME"],
                               due_date=dt.date(2026, 1, 5)))
         session.add(m.Note(debtor_id=debtor.id, noted_at=dt.datetime(2026, 1, 1), text="secret"))
@@ -215,13 +236,34 @@ def _expected(case: Case, strict: bool) -> Access:
     return Access.HIDDEN if (strict or case.client_type) else Access.PLACEHOLDER
 
 
-def _seen(rows: list[Any], debtor_id: int) -> Access:
-    """What a list shows for the account: absent, a masked row, or a full row."""
-    mine = [r for r in rows if r.id == debtor_id]
+def _seen(rows: Iterable[tuple[Any, bool]], debtor_id: int) -> Access:
+    """What a list shows for the account: absent, a masked row, or a full row.
+
+    ``rows`` are (file number, accessible) pairs as the read path returned them.
+    """
+    mine = [accessible for key, accessible in rows if key == debtor_id]
     if not mine:
         return Access.HIDDEN
     assert len(mine) == 1
-    return Access.FULL if mine[0].accessible else Access.PLACEHOLDER
+    return Access.FULL if mine[0] else Access.PLACEHOLDER
+
+
+def _list(world: World, list_id: str, policy: AccessPolicy, *, ids: list[int] | None = None,
+          columns: list[str] | None = None, page_size: int = 7) -> list[browse.Row]:
+    """Every row of a browse list as the program pages it (small pages: keyset paging runs)."""
+    query = browse.list_query_for(forms_spec.browse_list(list_id), operator_id=policy.operator_id,
+                                  ids=ids, policy=policy)
+    if columns is not None:
+        query.columns = columns
+    pager = browse.Pager(sessionmaker(bind=world.session.get_bind()), query, page_size=page_size)
+    rows = [pager.row(i) for i in range(pager.count())]
+    assert None not in rows
+    keys = [r.key for r in rows]
+    assert len(set(keys)) == len(keys) == pager.count()  # no row twice, none lost
+    return rows
+
+
+FIND_COLUMNS = ["name", "address", "owing", "last_worked"]
 
 
 @pytest.mark.parametrize(("index", "strict"), VARIANTS,
@@ -253,53 +295,68 @@ def test_access_rule_on_every_read_path(world: World, index: int, strict: bool,
     else:
         assert opened is None
 
-    # Browse All Debtors: the list filter plus the accessible column.
-    browse = policy.restrict(select(m.Debtor.id, policy.access_column(m.Debtor))
-                             .order_by(m.Debtor.name), m.Debtor, Purpose.LIST)
-    assert _seen(session.execute(browse).all(), debtor_id) is expected
+    # Browse Active Debtors and All Debtors: the program's Pager over the lists' declarations.
+    for list_id in ("active_debtors", "all_debtors"):
+        rows = _list(world, list_id, policy)
+        assert _seen(((r.key, r.accessible) for r in rows), debtor_id) is expected, list_id
+        mine = [r for r in rows if r.key == debtor_id]
+        if expected is Access.PLACEHOLDER:
+            assert mine[0].values[0] == "N/A", list_id  # the name column, masked in SQL
+        if expected is Access.FULL:
+            assert mine[0].values[0] == _account_name(index, strict), list_id
 
-    # Find By name, with the columns masked in SQL.
-    columns = policy.mask_columns(m.Debtor, [m.Debtor.id, m.Debtor.name, m.Debtor.address,
-                                             m.Debtor.owing, m.Debtor.last_worked])
-    find = policy.restrict(select(*columns).where(m.Debtor.name == _account_name(index, strict)),
-                           m.Debtor, Purpose.LIST)
-    rows = session.execute(find).all()
-    assert _seen(rows, debtor_id) is expected
-    if expected is Access.PLACEHOLDER:
-        assert rows[0].name == "N/A" and rows[0].address is None
-        assert rows[0].owing == Decimal("123.45") and rows[0].last_worked is not None
-    if expected is Access.FULL:
-        assert rows[0].name == _account_name(index, strict) and rows[0].address == "1 Secret Street"
+    # Find By on every key, then the Accounts Found list the program shows for the answer.
+    for method, text_ in (("name", _account_name(index, strict)), ("file", str(debtor_id)),
+                          ("account", _account(index, strict)), ("phone", _phone(index, strict)),
+                          ("ssn", SSN), ("email", _email(index, strict).upper())):
+        found = browse.find(session, method, text_, policy=policy)
+        assert (debtor_id in found) is (expected is not Access.HIDDEN), method
+        rows = _list(world, "find_results", policy, ids=found, columns=FIND_COLUMNS)
+        assert _seen(((r.key, r.accessible) for r in rows), debtor_id) is expected, method
+        mine = [dict(zip(FIND_COLUMNS, r.values, strict=True)) for r in rows
+                if r.key == debtor_id]
+        if expected is Access.PLACEHOLDER:
+            assert mine[0]["name"] == "N/A" and mine[0]["address"] is None, method
+            assert mine[0]["owing"] == Decimal("123.45") and mine[0]["last_worked"] is not None
+        if expected is Access.FULL:
+            assert mine[0]["name"] == _account_name(index, strict), method
+            assert mine[0]["address"] == "1 Secret Street", method
 
-    # Find By phone: a join through phones.
-    by_phone = policy.restrict(
-        select(m.Debtor.id, policy.access_column(m.Debtor))
-        .join(m.Phone, m.Phone.debtor_id == m.Debtor.id)
-        .where(m.Phone.digits == _phone(index, strict)), m.Debtor, Purpose.LIST)
-    assert _seen(session.execute(by_phone).all(), debtor_id) is expected
-
-    # The operator's own WIP list: a Contact → Debtor join.  An account in one's own WIP that
-    # one may not see is a placeholder, strict or not (seed: "an account assignment error").
-    wip = policy.restrict(
-        select(m.Debtor.id, policy.access_column(m.Debtor))
-        .join(m.Contact, m.Contact.debtor_id == m.Debtor.id)
-        .where(m.Contact.operator_id == ids["ME"], m.Contact.done.is_(False)),
-        m.Debtor, Purpose.OWN_WIP)
-    in_wip = _seen(session.execute(wip).all(), debtor_id)
+    # The operator's own WIP list.  An account in one's own WIP that one may not see is a
+    # placeholder, strict or not (seed: "an account assignment error").
+    own = wip.wip_list(session, ids["ME"], now=NOW, limit=500, policy=policy)
+    in_wip = _seen(((e.debtor_id, e.accessible) for e in own.entries), debtor_id)
     assert in_wip is (Access.FULL if case.granted else Access.PLACEHOLDER)
+    entry = next(e for e in own.entries if e.debtor_id == debtor_id)
+    assert entry.name == (_account_name(index, strict) if case.granted else "N/A")
+    assert entry.owing == Decimal("123.45")
+    # Everybody's WIP list (a manager's view) follows Strict like any list; counts agree.
+    everyone = wip.wip_list(session, ids["ME"], now=NOW, manager=True, limit=500, policy=policy)
+    assert _seen(((e.debtor_id, e.accessible) for e in everyone.entries),
+                 debtor_id) is expected
+    assert everyone.total == len(everyone.entries)
 
     # A report or an export: only accounts the operator may fully see, strict or not.
-    report = policy.restrict(select(m.Debtor.id, m.Debtor.name, m.Debtor.owing)
-                             .where(m.Debtor.id == debtor_id), m.Debtor)
+    report = browse.report_query(m.Debtor, ["id", "name", "owing"],
+                                 where=[m.Debtor.id == debtor_id], policy=policy)
     assert bool(session.execute(report).all()) is case.granted
-    count = policy.restrict(select(func.count()).select_from(m.Debtor)
-                            .where(m.Debtor.id == debtor_id), m.Debtor)
-    assert session.scalar(count) == int(case.granted)
-    notes = select(m.Note.text).where(m.Note.debtor_id == debtor_id)
-    cond = policy.debtor_id_filter(m.Note.debtor_id)
-    if cond is not None:
-        notes = notes.where(cond)
+    assert browse.report_count(session, m.Debtor, where=[m.Debtor.id == debtor_id],
+                               policy=policy) == int(case.granted)
+    notes = browse.report_query(m.Note, ["text"], where=[m.Note.debtor_id == debtor_id],
+                                policy=policy)
     assert bool(session.execute(notes).all()) is case.granted
+    assert browse.report_count(session, m.Note, where=[m.Note.debtor_id == debtor_id],
+                               policy=policy) == int(case.granted)
+
+    # Tag All tags only accounts the operator may fully see (tags feed batch work).
+    tags = sessionmaker(bind=session.get_bind())()
+    try:
+        query = browse.list_query_for(forms_spec.browse_list("all_debtors"),
+                                      operator_id=ids["ME"], ids=[debtor_id], policy=policy)
+        assert browse.tag_all(tags, ids["ME"], query) == int(case.granted)
+        browse.clear_tags(tags, ids["ME"])
+    finally:
+        tags.close()
 
     # The headless command.
     code = run(["show", "debtor", str(debtor_id), "--operator", ids["ME"], "--db", world.url,
@@ -318,6 +375,41 @@ def test_access_rule_on_every_read_path(world: World, index: int, strict: bool,
             assert data["fields"]["name"] == "N/A"
             assert set(data["fields"]) == {*PLACEHOLDER_FIELDS, "name"}
             assert "Secret" not in out and "CASE" not in out
+
+
+def test_unrestricted_read_paths_see_everything(world: World) -> None:
+    """No policy (security off, system batch work): every account, nothing masked."""
+    session = world.session
+    total = session.scalar(select(func.count()).select_from(m.Debtor))
+    query = browse.list_query_for(forms_spec.browse_list("all_debtors"))
+    pager = browse.Pager(sessionmaker(bind=session.get_bind()), query)
+    assert pager.count() == total
+    assert all(r.accessible for r in pager.page(0))
+    assert len(browse.find(session, "ssn", SSN)) == total
+    page = wip.wip_list(session, "OTHER", now=NOW, manager=True, limit=500)
+    assert page.total == len(page.entries) == total and all(e.accessible for e in page.entries)
+    assert browse.report_count(session, m.Debtor) == total
+
+
+def test_a_hidden_name_does_not_trigger_the_case_insensitive_scan(world: World) -> None:
+    """Find By name of an account the strict operator may not see answers nothing, without
+    falling back to the lower(name) scan of every account."""
+    index = next(i for i, c in enumerate(CASES) if c.name == "access id of someone else")
+    policy = AccessPolicy.for_operator(world.session, _ids(index, True)["ME"])
+    statements: list[str] = []
+    from sqlalchemy import event
+
+    engine = world.session.get_bind()
+
+    def log(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", log)
+    try:
+        assert browse.find(world.session, "name", _account_name(index, True), policy=policy) == []
+    finally:
+        event.remove(engine, "before_cursor_execute", log)
+    assert not any("lower(" in sql.lower() for sql in statements)
 
 
 def test_security_off_adds_no_filter(world: World) -> None:
@@ -436,6 +528,36 @@ def test_locked_out_filter_is_driven_by_indexes(world: World) -> None:
     assert "debtors.id IN (SELECT" in sql and "UNION" in sql
     plan = " ".join(str(r[-1]) for r in world.session.execute(text("EXPLAIN QUERY PLAN " + sql)))
     assert "ix_debtor_details_access_id" in plan and "ix_debtor_details_clerk_id" in plan
+
+
+def test_find_by_for_a_locked_out_operator_reads_indexes_only(world: World) -> None:
+    """Find By through the policy never scans debtors: the names, phones and the operator's
+    own accounts are all looked up by index (the original tests every record here)."""
+    if world.backend != "sqlite":
+        pytest.skip("SQLite's query plan")
+    from sqlalchemy import event
+
+    index = next(i for i, c in enumerate(CASES) if c.name == "access ID")
+    policy = AccessPolicy.for_operator(world.session, _ids(index, True)["ME"])
+    engine = world.session.get_bind()
+    seen: list[tuple[str, Any]] = []
+
+    def log(conn, cursor, statement, parameters, *args):
+        if statement.lstrip().upper().startswith("SELECT"):
+            seen.append((statement, parameters))
+
+    event.listen(engine, "before_cursor_execute", log)
+    try:
+        for method, text_ in (("name", _account_name(index, True)), ("phone", _phone(index, True)),
+                              ("name", _account_name(0, True)), ("file", "1")):
+            browse.find(world.session, method, text_, policy=policy)
+    finally:
+        event.remove(engine, "before_cursor_execute", log)
+    assert seen
+    for statement, parameters in seen:
+        plan = [str(r[-1]) for r in world.session.connection().exec_driver_sql(
+            "EXPLAIN QUERY PLAN " + statement, parameters)]
+        assert not any(step.startswith("SCAN") for step in plan), (statement, plan)
 
 
 def test_large_client_trees_use_a_recursive_query(world: World, monkeypatch) -> None:

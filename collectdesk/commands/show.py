@@ -12,6 +12,7 @@ from .. import models as m
 from ..db import open_session
 from ..engine.access import Access, AccessPolicy, Placeholder, open_account
 from ..engine.audit import ACCESS_REFUSED, audit_now
+from ..engine.browse import report_count
 from ..models.fieldcodes import for_model
 from . import CommandError, add_database_option, add_json_option, print_json
 
@@ -99,19 +100,24 @@ def describe_client(session: Session, number: int,
         client = None
     if client is None:
         raise CommandError(f"no client with number {number}")
+
+    def count(model: type, *where: Any) -> int:
+        # Counts of accounts and their records are reports: only what the operator may see.
+        return report_count(session, model, where=where, policy=policy)
+
     return {
         "number": client.id,
         "fields": _fields(client, m.Client),
         "settings": _fields(client.settings, m.ClientSettings),
         "totals": {name: getattr(client, name) for name in CLIENT_TOTALS},
         "counts": {
-            "debtors": _count(session, m.Debtor, m.Debtor.client_id == number),
-            "active_debtors": _count(session, m.Debtor, m.Debtor.client_id == number,
-                                     m.Debtor.mode == m.DebtorMode.ACTIVE),
-            "owned_clients": _count(session, m.Client, m.Client.owned_by_id == number),
-            "transactions": _count(session, m.Transaction, m.Transaction.client_id == number),
-            "notes": _count(session, m.Note, m.Note.client_id == number),
-            "contacts": _count(session, m.Contact, m.Contact.client_id == number),
+            "debtors": count(m.Debtor, m.Debtor.client_id == number),
+            "active_debtors": count(m.Debtor, m.Debtor.client_id == number,
+                                    m.Debtor.mode == m.DebtorMode.ACTIVE),
+            "owned_clients": count(m.Client, m.Client.owned_by_id == number),
+            "transactions": count(m.Transaction, m.Transaction.client_id == number),
+            "notes": count(m.Note, m.Note.client_id == number),
+            "contacts": count(m.Contact, m.Contact.client_id == number),
             "invoices": _count(session, m.Invoice, m.Invoice.client_id == number),
         },
     }

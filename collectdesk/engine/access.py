@@ -283,6 +283,17 @@ class AccessPolicy:
 
     # --- SQL ----------------------------------------------------------------------------------
 
+    def _alias(self, name: str, model: type) -> Any:
+        """An alias for this policy's subqueries, made once per policy and reused: a new alias
+        of a wide table costs milliseconds in SQLAlchemy, more than the query it ends up in."""
+        aliases = self.__dict__.get("_aliases")
+        if aliases is None:
+            aliases = {}
+            object.__setattr__(self, "_aliases", aliases)  # a cache, not state: still frozen
+        if name not in aliases:
+            aliases[name] = aliased(model)
+        return aliases[name]
+
     def access_expression(self, entity: Any = Debtor) -> ColumnElement[bool] | None:
         """True for accounts the operator may fully see; None when everything is visible.
 
@@ -297,7 +308,7 @@ class AccessPolicy:
             # Most accounts are open: test each candidate row with one primary-key probe of its
             # Debtor Detail ("restricted, and not to me") instead of building the operator's
             # account set, so a selective Find By or a first page stays cheap.
-            detail = aliased(DebtorDetail)
+            detail = self._alias("detail", DebtorDetail)
             return or_(
                 entity.operator_id.in_(ids),
                 entity.sales_id.in_(ids),
@@ -313,8 +324,8 @@ class AccessPolicy:
         # set is found through the indexes on debtors.operator_id / sales_id and
         # debtor_details.clerk_id / access_id, built once per query and probed by primary key,
         # so 1 account in 1,000,000 is found without reading the other 999,999.
-        other = aliased(Debtor)
-        detail = aliased(DebtorDetail)
+        other = self._alias("other", Debtor)
+        detail = self._alias("detail", DebtorDetail)
         mine = union(
             select(other.id).where(other.operator_id.in_(ids)),
             select(other.id).where(other.sales_id.in_(ids)),
@@ -346,10 +357,14 @@ class AccessPolicy:
         """For selects on tables that hold a ``debtor_id`` (notes, transactions, contacts …)
         without joining debtors: ``column IN (accounts the operator may see)``."""
         # An alias of its own, so the subquery never correlates with debtors in the outer query.
-        debtor = aliased(Debtor)
+        debtor = self._alias("account", Debtor)
         cond = self.debtor_filter(debtor, purpose)
         if cond is None:
             return None
+        if self.clients is None and not self.locked_out:
+            # Most accounts are open: probe each row's own account by primary key instead of
+            # listing every open account first (that list can hold a million ids).
+            return exists().where(debtor.id == column, cond)
         return column.in_(select(debtor.id).where(cond))
 
     def access_column(self, entity: Any = Debtor) -> ColumnElement[bool]:
@@ -433,6 +448,24 @@ def open_account(session: Session, policy: AccessPolicy, debtor_id: int,
     return access, placeholder(debtor) if debtor is not None else None
 
 
+def purpose_for_account(session: Session, policy: AccessPolicy, debtor_id: int) -> Purpose:
+    """How a form should open one account: OWN_WIP when it is in the operator's own WIP list.
+
+    "How To Use Account Access Control": an account assigned to an operator's WIP list that the
+    operator may not see is an assignment error, shown as a placeholder even when Strict is on.
+    Only a strict, restricted operator needs the look-up (one indexed probe of contacts).
+    """
+    if not (policy.restricted and policy.strict):
+        return Purpose.LIST
+    from ..models import WIP_TYPES, Contact
+
+    in_wip = session.scalar(select(Contact.id).where(
+        Contact.operator_id.in_(sorted(policy.own_ids)), Contact.done.is_(False),
+        Contact.debtor_id == debtor_id,
+        Contact.type.in_([t.value for t in WIP_TYPES])).limit(1))
+    return Purpose.OWN_WIP if in_wip is not None else Purpose.LIST
+
+
 def stamp_owned_by(policy: AccessPolicy, new_client: Client) -> Client:
     """A client created by a client-restricted operator is owned by that operator's Client #.
 
@@ -446,7 +479,19 @@ def stamp_owned_by(policy: AccessPolicy, new_client: Client) -> Client:
 
 
 __all__ = [
-    "PLACEHOLDER_BUTTONS", "PLACEHOLDER_FIELDS", "PLACEHOLDER_NAME", "Access", "AccessPolicy",
-    "Decision", "Placeholder", "Purpose", "Rule", "client_tree", "open_account", "enclosing_teams",
-    "placeholder", "stamp_owned_by",
+    "PLACEHOLDER_BUTTONS",
+    "PLACEHOLDER_FIELDS",
+    "PLACEHOLDER_NAME",
+    "Access",
+    "AccessPolicy",
+    "Decision",
+    "Placeholder",
+    "Purpose",
+    "Rule",
+    "client_tree",
+    "enclosing_teams",
+    "open_account",
+    "placeholder",
+    "purpose_for_account",
+    "stamp_owned_by",
 ]

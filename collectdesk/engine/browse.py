@@ -4,6 +4,12 @@ Qt-free.  A :class:`Pager` answers "how many rows", "rows of page n" and "which 
 does this prefix start at" with small SQL statements: keyset paging when the page
 before is known, otherwise an OFFSET from the nearer end, never a full load.
 Tags (space / Ctrl+A in a list) and the Find By look-ups live here too.
+
+Account access control (seed 003) is applied here, in SQL: every read of debtors takes an
+optional :class:`~collectdesk.engine.access.AccessPolicy` (None: no restriction — security off,
+or system batch work).  Lists and Find By hide refused accounts for a strict operator and return
+them masked (name N/A, only the placeholder columns) for a non-strict one; reports and exports
+(:func:`report_query`) return only accounts the operator may fully see.
 """
 
 from __future__ import annotations
@@ -17,18 +23,21 @@ from typing import Any
 from sqlalchemy import (
     ColumnElement,
     Select,
+    and_,
     delete,
     exists,
     func,
     insert,
     inspect,
     literal,
+    or_,
     select,
     tuple_,
 )
 from sqlalchemy.orm import Session
 
-from ..models import Cosigner, Debtor, Email, Phone, Tag
+from ..models import Client, Cosigner, Debtor, Email, Phone, Tag
+from .access import PLACEHOLDER_FIELDS, Access, AccessPolicy, Purpose
 from .records import phone_digits, phone_match_keys
 
 PAGE_SIZE = 200
@@ -48,10 +57,28 @@ class ListQuery:
     ids: Sequence[Any] | None = None  # a fixed set (Find By results)
     tagged_by: str | None = None  # only rows this operator tagged
     tag_operator: str | None = None  # add a "tagged" flag for this operator (debtor lists)
+    #: The signed-on operator's account access (None: every record visible).
+    policy: AccessPolicy | None = None
+    purpose: Purpose = Purpose.LIST
 
     @property
     def pk(self) -> Any:
         return inspect(self.model).primary_key[0]
+
+    def masked(self) -> bool:
+        """True when refused accounts come back as placeholder rows (restricted, non-strict)."""
+        return (self.model is Debtor and self.policy is not None and self.policy.restricted
+                and self.policy.refused_as(self.purpose) is Access.PLACEHOLDER)
+
+    def access_filter(self) -> ColumnElement[bool] | None:
+        """What the policy adds to the WHERE clause: hidden accounts, clients outside the tree."""
+        if self.policy is None:
+            return None
+        if self.model is Debtor:
+            return self.policy.debtor_filter(Debtor, self.purpose)
+        if self.model is Client:
+            return self.policy.client_filter(Client)
+        return None
 
     def sort_column(self) -> Any:
         return getattr(self.model, self.sort)
@@ -69,10 +96,19 @@ class ListQuery:
             conds.append(self.pk.in_(list(self.ids)))
         if self.tagged_by is not None and self.model is Debtor:
             conds.append(exists().where(Tag.debtor_id == Debtor.id, Tag.operator_id == self.tagged_by))
+        access = self.access_filter()
+        if access is not None:
+            conds.append(access)
         return conds
 
     def select_rows(self) -> Select[Any]:
-        cols = [self.pk] + [getattr(self.model, c) for c in self.columns]
+        """pk, the columns, ``accessible``, ``tagged``: placeholder rows masked in SQL."""
+        shown = [getattr(self.model, c) for c in self.columns]
+        if self.masked():
+            assert self.policy is not None
+            cols = self.policy.mask_columns(Debtor, [self.pk, *shown])
+        else:
+            cols = [self.pk, *shown, literal(True).label("accessible")]
         if self.tag_operator is not None and self.model is Debtor:
             cols.append(exists().where(Tag.debtor_id == Debtor.id,
                                        Tag.operator_id == self.tag_operator).label("tagged"))
@@ -93,6 +129,9 @@ class Row:
     key: Any
     values: tuple[Any, ...]
     tagged: bool
+    #: False: a confidential account shown as a placeholder (name N/A, only the placeholder
+    #: columns filled in); opening it opens the placeholder form.
+    accessible: bool = True
 
 
 @dataclass
@@ -138,7 +177,10 @@ class Pager:
         self._pages[page_no] = rows
         if rows:
             last = rows[-1]
-            self._last_of[page_no] = (self._sort_value(last), last.key)
+            # A placeholder's masked sort value (name N/A) is no place to seek from: the next
+            # page is then read by offset.
+            if last.accessible or self.query.sort_column().key in PLACEHOLDER_FIELDS:
+                self._last_of[page_no] = (self._sort_value(last), last.key)
         while len(self._pages) > MAX_CACHED_PAGES:
             self._pages.popitem(last=False)
         return rows
@@ -181,7 +223,7 @@ class Pager:
                 result = list(reversed(result))
             else:
                 result = s.execute(q.ordered(stmt).offset(start).limit(size)).all()
-        return [Row(r[0], tuple(r[1:-1]), bool(r[-1])) for r in result]
+        return [Row(r[0], tuple(r[1:-2]), bool(r[-1]), bool(r[-2])) for r in result]
 
     def index_of_prefix(self, prefix: str) -> int:
         """The first row whose sort column starts at or after ``prefix`` (type-ahead)."""
@@ -255,12 +297,20 @@ def toggle_tag(session: Session, operator_id: str, debtor_id: int) -> bool:
 
 
 def tag_all(session: Session, operator_id: str, query: ListQuery) -> int:
-    """Tag every row of a debtor list in one statement; returns how many were added."""
+    """Tag every row of a debtor list in one statement; returns how many were added.
+
+    Decision: tags feed batch work (plans, letters, exports), so a placeholder row of a
+    non-strict operator's list is not tagged — only accounts the operator may fully see.
+    """
     if query.model is not Debtor:
         return 0
     not_yet = ~exists().where(Tag.debtor_id == Debtor.id, Tag.operator_id == operator_id)
     sel = select(literal(operator_id), Debtor.id).where(*query.base(), not_yet)
-    result = session.execute(insert(Tag).from_select(["operator_id", "debtor_id"], sel))
+    if query.policy is not None:
+        sel = query.policy.restrict(sel, Debtor, Purpose.DATA)
+    # preserve_rowcount: without it an INSERT ... SELECT answers -1 on PostgreSQL (psycopg).
+    result = session.execute(insert(Tag).from_select(["operator_id", "debtor_id"], sel)
+                             .execution_options(preserve_rowcount=True))
     session.commit()
     return int(result.rowcount or 0)
 
@@ -284,106 +334,192 @@ class FindError(ValueError):
     """What was typed cannot be searched that way (the message says why)."""
 
 
-def find_by_name(session: Session, text: str, limit: int = FIND_LIMIT) -> list[int]:
+def _visible(stmt: Select[Any], policy: AccessPolicy | None) -> Select[Any]:
+    """A Find By select on debtors with the operator's access added (strict: hidden rows go)."""
+    return stmt if policy is None else policy.restrict(stmt, Debtor, Purpose.LIST)
+
+
+def _joined_visible(stmt: Select[Any], link: Any, policy: AccessPolicy | None) -> Select[Any]:
+    """A Find By select on phones / emails / co-signers: joined to the account when the policy
+    hides some, so each candidate row is checked by the account's primary key."""
+    cond = policy.debtor_filter(Debtor, Purpose.LIST) if policy is not None else None
+    if cond is None:
+        return stmt
+    return stmt.join(Debtor, Debtor.id == link).where(cond)
+
+
+def find_by_name(session: Session, text: str, limit: int = FIND_LIMIT, *,
+                 policy: AccessPolicy | None = None) -> list[int]:
     """Accounts whose name starts with ``Last, First`` as typed (any capitalisation)."""
     text = re.sub(r"\s*,\s*", ", ", text.strip())
     if not text:
         raise FindError("Type the start of a name: Last, First.")
+    hides = policy is not None and policy.debtor_filter(Debtor, Purpose.LIST) is not None
+    any_named = False
     for spelling in _prefix_spellings(text):
-        ids = list(session.scalars(
-            select(Debtor.id).where(Debtor.name >= spelling, Debtor.name < spelling + "\U0010ffff")
-            .order_by(Debtor.name, Debtor.id).limit(limit)))
+        in_range = and_(Debtor.name >= spelling, Debtor.name < spelling + "\U0010ffff")
+        ids = list(session.scalars(_visible(
+            select(Debtor.id).where(in_range).order_by(Debtor.name, Debtor.id).limit(limit),
+            policy)))
         if ids:
             return ids
-    return list(session.scalars(select(Debtor.id).where(func.lower(Debtor.name).like(
-        text.lower().replace("%", r"\%") + "%", escape="\\")).order_by(Debtor.name).limit(limit)))
+        if hides and not any_named:
+            # Names in the range the operator may not see: the case-insensitive scan below
+            # would only find them again, so it is not run (it reads every account).
+            any_named = session.scalar(select(Debtor.id).where(in_range).limit(1)) is not None
+    if any_named:
+        return []
+    return list(session.scalars(_visible(select(Debtor.id).where(func.lower(Debtor.name).like(
+        text.lower().replace("%", r"\%") + "%", escape="\\")).order_by(Debtor.name).limit(limit),
+        policy)))
 
 
-def find_by_file(session: Session, text: str) -> list[int]:
+def find_by_file(session: Session, text: str, *, policy: AccessPolicy | None = None) -> list[int]:
     digits = text.strip().lstrip("#")
     if not digits.isdigit():
         raise FindError("A file number is a whole number.")
-    debtor = session.get(Debtor, int(digits))
-    return [debtor.id] if debtor is not None else []
+    found = session.scalar(_visible(select(Debtor.id).where(Debtor.id == int(digits)), policy))
+    return [found] if found is not None else []
 
 
 def find_by_account(session: Session, account: str, client_id: int | None = None,
-                    limit: int = FIND_LIMIT) -> list[int]:
+                    limit: int = FIND_LIMIT, *, policy: AccessPolicy | None = None) -> list[int]:
     account = account.strip()
     if not account:
         raise FindError("Type the client's account number.")
     stmt = select(Debtor.id).where(Debtor.account == account)
     if client_id is not None:
         stmt = stmt.where(Debtor.client_id == client_id)
-    return list(session.scalars(stmt.order_by(Debtor.id).limit(limit)))
+    return list(session.scalars(_visible(stmt.order_by(Debtor.id).limit(limit), policy)))
 
 
-def find_by_phone(session: Session, text: str, limit: int = FIND_LIMIT) -> list[int]:
+def find_by_phone(session: Session, text: str, limit: int = FIND_LIMIT, *,
+                  policy: AccessPolicy | None = None) -> list[int]:
     """Any format: matched on the digits kept beside each phone (with or without the leading 1)."""
     keys = phone_match_keys(text)
     if len(phone_digits(text)) < 4:
         raise FindError("Type at least 4 digits of the phone number.")
-    direct = select(Phone.debtor_id).where(Phone.digits.in_(keys), Phone.debtor_id.is_not(None))
-    via_cosigner = (select(Cosigner.debtor_id).join(Phone, Phone.cosigner_id == Cosigner.id)
-                    .where(Phone.digits.in_(keys), Cosigner.debtor_id.is_not(None)))
+    direct = _joined_visible(
+        select(Phone.debtor_id).where(Phone.digits.in_(keys), Phone.debtor_id.is_not(None)),
+        Phone.debtor_id, policy)
+    via_cosigner = _joined_visible(
+        select(Cosigner.debtor_id).join(Phone, Phone.cosigner_id == Cosigner.id)
+        .where(Phone.digits.in_(keys), Cosigner.debtor_id.is_not(None)),
+        Cosigner.debtor_id, policy)
     ids = {i for i in session.scalars(direct.limit(limit))}
     ids |= {i for i in session.scalars(via_cosigner.limit(limit))}
     return sorted(ids)[:limit]
 
 
-def find_by_ssn(session: Session, text: str, limit: int = FIND_LIMIT) -> list[int]:
+def find_by_ssn(session: Session, text: str, limit: int = FIND_LIMIT, *,
+                policy: AccessPolicy | None = None) -> list[int]:
     digits = phone_digits(text)
     if len(digits) not in (4, 9):
         raise FindError("Type the 9 digits of the SSN.")
     forms = {text.strip(), digits}
     if len(digits) == 9:
         forms.add(f"{digits[:3]}-{digits[3:5]}-{digits[5:]}")
-    return list(session.scalars(select(Debtor.id).where(Debtor.ssn.in_(forms)).order_by(Debtor.id)
-                                .limit(limit)))
+    return list(session.scalars(_visible(
+        select(Debtor.id).where(Debtor.ssn.in_(forms)).order_by(Debtor.id).limit(limit), policy)))
 
 
-def find_by_email(session: Session, text: str, limit: int = FIND_LIMIT) -> list[int]:
+def find_by_email(session: Session, text: str, limit: int = FIND_LIMIT, *,
+                  policy: AccessPolicy | None = None) -> list[int]:
     address = text.strip().lower()
     if "@" not in address:
         raise FindError("Type a whole email address.")
-    ids = set(session.scalars(select(Email.debtor_id).where(
-        Email.address_lower == address, Email.debtor_id.is_not(None)).limit(limit)))
+    ids = set(session.scalars(_joined_visible(select(Email.debtor_id).where(
+        Email.address_lower == address, Email.debtor_id.is_not(None)), Email.debtor_id, policy)
+        .limit(limit)))
     if not ids:
-        ids = set(session.scalars(select(Debtor.id).where(func.lower(Debtor.email) == address)
-                                  .limit(limit)))
+        ids = set(session.scalars(_visible(
+            select(Debtor.id).where(func.lower(Debtor.email) == address).limit(limit), policy)))
     return sorted(ids)
 
 
-def find(session: Session, method: str, text: str, *, client_id: int | None = None) -> list[int]:
-    """Find By one of :data:`FIND_METHODS`; the account ids, best first."""
+def find(session: Session, method: str, text: str, *, client_id: int | None = None,
+         policy: AccessPolicy | None = None) -> list[int]:
+    """Find By one of :data:`FIND_METHODS`; the account ids, best first.
+
+    With a ``policy``, a strict operator finds only accounts it may see; a non-strict one also
+    finds the others, which every list and form then shows as placeholders.
+    """
     if method == "name":
-        return find_by_name(session, text)
+        return find_by_name(session, text, policy=policy)
     if method == "file":
-        return find_by_file(session, text)
+        return find_by_file(session, text, policy=policy)
     if method == "account":
-        return find_by_account(session, text, client_id)
+        return find_by_account(session, text, client_id, policy=policy)
     if method == "phone":
-        return find_by_phone(session, text)
+        return find_by_phone(session, text, policy=policy)
     if method == "ssn":
-        return find_by_ssn(session, text)
+        return find_by_ssn(session, text, policy=policy)
     if method == "email":
-        return find_by_email(session, text)
+        return find_by_email(session, text, policy=policy)
     raise FindError(f"unknown Find By method {method!r}")
 
 
 def list_query_for(spec: Any, *, operator_id: str | None = None, ids: Sequence[Any] | None = None,
-                   hidden: Sequence[str] = ()) -> ListQuery:
+                   hidden: Sequence[str] = (), policy: AccessPolicy | None = None) -> ListQuery:
     """A ListQuery from a browse list's declaration (:class:`forms_spec.ListSpec`)."""
     columns = [c.field.attribute for c in spec.columns if c.field.attribute not in hidden]
     return ListQuery(
         model=spec.model, columns=columns, sort=spec.sort, where=list(spec.where), ids=ids,
         tagged_by=operator_id if spec.tagged_only else None,
-        tag_operator=operator_id if spec.model is Debtor else None,
+        tag_operator=operator_id if spec.model is Debtor else None, policy=policy,
     )
+
+
+# -- reports and exports ---------------------------------------------------------------------------
+
+
+def report_filter(model: type, policy: AccessPolicy | None) -> ColumnElement[bool] | None:
+    """What a report or an export of ``model`` may include: only accounts the operator may
+    fully see (never placeholders), their records, and clients inside a client restriction.
+
+    Debtors are filtered directly; a table with a ``debtor_id`` (notes, contacts, transactions,
+    phones …) through its account, its client-level rows (no account) through ``client_id``.
+    """
+    if policy is None or not (policy.restricted or policy.restrict_clients):
+        return None
+    if model is Debtor:
+        return policy.debtor_filter(Debtor, Purpose.DATA)
+    if model is Client:
+        return policy.client_filter(Client)
+    table = model.__table__.c
+    if "debtor_id" not in table:
+        return None
+    by_account = policy.debtor_id_filter(model.debtor_id, Purpose.DATA)
+    client_rows: ColumnElement[bool] = model.debtor_id.is_(None)
+    clients = policy.client_filter(Client)
+    if clients is not None and "client_id" in table:
+        client_rows = and_(client_rows, model.client_id.in_(select(Client.id).where(clients)))
+    if by_account is None:
+        return None
+    return or_(client_rows, by_account)
+
+
+def report_query(model: type, columns: Sequence[str | Any], *, where: Sequence[Any] = (),
+                 order_by: Sequence[Any] = (), policy: AccessPolicy | None = None) -> Select[Any]:
+    """The rows of a report or an export: ``columns`` (attribute names or columns) of ``model``
+    where ``where``, limited by the operator's access (:func:`report_filter`)."""
+    cols = [getattr(model, c) if isinstance(c, str) else c for c in columns]
+    stmt = select(*cols).select_from(model).where(*where)
+    cond = report_filter(model, policy)
+    if cond is not None:
+        stmt = stmt.where(cond)
+    return stmt.order_by(*order_by) if order_by else stmt
+
+
+def report_count(session: Session, model: type, *, where: Sequence[Any] = (),
+                 policy: AccessPolicy | None = None) -> int:
+    """How many rows a report or an export of ``model`` would hold."""
+    return int(session.scalar(report_query(model, [func.count()], where=where, policy=policy))
+               or 0)
 
 
 __all__ = [
     "FIND_METHODS", "FindError", "ListQuery", "Pager", "Row", "clear_tags", "find", "find_by_account",
     "find_by_email", "find_by_file", "find_by_name", "find_by_phone", "find_by_ssn", "list_query_for",
-    "tag_all", "tag_count", "toggle_tag",
+    "report_count", "report_filter", "report_query", "tag_all", "tag_count", "toggle_tag",
 ]

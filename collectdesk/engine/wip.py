@@ -27,10 +27,11 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy import and_, case, exists, func, literal, or_, select
 from sqlalchemy.orm import Session
 
 from ..models import WIP_TYPES, Client, Contact, Debtor, DebtorMode, StatusCode
+from .access import PLACEHOLDER_NAME, AccessPolicy, Purpose
 from .contact_plans import preference
 from .contacts import unindexed
 from .scheduling import Calendar
@@ -54,6 +55,9 @@ class WipEntry:
     status: str
     status_priority: int
     owing: Decimal | None
+    #: False: an account the operator may not see, shown as a placeholder (name N/A; status
+    #: and description blank; file number, due date, operator and owing kept).
+    accessible: bool = True
 
     def as_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -86,11 +90,34 @@ def _wip_filter(operator: str, now: dt.datetime, manager: bool) -> list[Any]:
     return terms
 
 
+def _purpose(manager: bool) -> Purpose:
+    """One's own list shows refused accounts as placeholders, strict or not (an assignment
+    error to fix); everybody's list follows the operator's Strict setting."""
+    return Purpose.LIST if manager else Purpose.OWN_WIP
+
+
+def _access_filter(policy: AccessPolicy | None, manager: bool) -> Any:
+    """The WHERE clause the policy adds (with debtors outer-joined), or None."""
+    if policy is None:
+        return None
+    cond = policy.debtor_filter(Debtor, _purpose(manager))
+    if cond is None:
+        return None
+    client_rows: Any = Contact.debtor_id.is_(None)
+    clients = policy.client_filter(Client)
+    if clients is not None:
+        client_rows = and_(client_rows, Contact.client_id.in_(select(Client.id).where(clients)))
+    return or_(client_rows, cond)
+
+
 def wip_counts(session: Session, operator: str, *, now: dt.datetime,
-               manager: bool = False) -> dict[str, int]:
+               manager: bool = False, policy: AccessPolicy | None = None) -> dict[str, int]:
     """How many due contacts of each WIP type."""
-    rows = session.execute(select(Contact.type, func.count()).where(
-        *_wip_filter(operator, now, manager)).group_by(Contact.type)).all()
+    stmt = select(Contact.type, func.count()).where(*_wip_filter(operator, now, manager))
+    access = _access_filter(policy, manager)
+    if access is not None:
+        stmt = stmt.outerjoin(Debtor, Debtor.id == Contact.debtor_id).where(access)
+    rows = session.execute(stmt.group_by(Contact.type)).all()
     counts = {t: 0 for t in WIP_TYPE_VALUES}
     counts.update({t: n for t, n in rows})
     return counts
@@ -98,52 +125,73 @@ def wip_counts(session: Session, operator: str, *, now: dt.datetime,
 
 def wip_list(session: Session, operator: str, *, now: dt.datetime | None = None,
              manager: bool = False, sort: str | None = None, offset: int = 0,
-             limit: int = 50, counts: bool = True) -> WipPage:
-    """One page of the operator's (or, for a manager, everybody's) WIP list."""
+             limit: int = 50, counts: bool = True,
+             policy: AccessPolicy | None = None) -> WipPage:
+    """One page of the operator's (or, for a manager, everybody's) WIP list.
+
+    ``policy`` is the signed-on operator's account access (None: no restriction): accounts
+    it may not see are placeholders in its own list, and hidden (strict) or placeholders
+    (non-strict) in everybody's.
+    """
     now = now or dt.datetime.now()
     sort = sort or preference(session, "wip_sort", operator) or "priority"
     if sort not in SORTS:
         raise ValueError(f"unknown WIP sort {sort!r} (use {' or '.join(SORTS)})")
     by_priority = (Contact.priority.desc(), Contact.due_date, Contact.due_time, Contact.id)
     stmt = select(Contact.id).where(*_wip_filter(operator, now, manager))
+    access = _access_filter(policy, manager)
+    if sort == "status" or access is not None:
+        stmt = stmt.outerjoin(Debtor, Debtor.id == Contact.debtor_id)
+    if access is not None:
+        stmt = stmt.where(access)
     if sort == "status":
-        stmt = (stmt.outerjoin(Debtor, Debtor.id == Contact.debtor_id)
-                .outerjoin(StatusCode, StatusCode.code == Debtor.status)
+        stmt = (stmt.outerjoin(StatusCode, StatusCode.code == Debtor.status)
                 .order_by(func.coalesce(StatusCode.wip_priority, 0).desc(),
                           func.coalesce(Debtor.status, ""), *by_priority))
     else:
         stmt = stmt.order_by(*by_priority)
     ids = list(session.scalars(stmt.offset(offset).limit(limit)))
-    entries = _entries(session, ids)
+    entries = _entries(session, ids, policy)
     return WipPage(entries=entries,
-                   counts=wip_counts(session, operator, now=now, manager=manager) if counts else {},
+                   counts=wip_counts(session, operator, now=now, manager=manager,
+                                     policy=policy) if counts else {},
                    offset=offset, limit=limit, sort=sort)
 
 
-def _entries(session: Session, ids: list[int]) -> list[WipEntry]:
+def _entries(session: Session, ids: list[int],
+             policy: AccessPolicy | None = None) -> list[WipEntry]:
     if not ids:
         return []
+    expr = policy.access_expression(Debtor) if policy is not None else None
+    # A client's own contact (no account) is never a placeholder.
+    seen: Any = literal(True) if expr is None else or_(Contact.debtor_id.is_(None), expr)
+
+    def masked(value: Any, blank: Any) -> Any:
+        return value if expr is None else case((seen, value), else_=literal(blank))
+
     rows = session.execute(
         select(Contact.id, Contact.debtor_id, Contact.client_id, Contact.type, Contact.priority,
-               Contact.due_date, Contact.due_time, Contact.description, Contact.operator_id,
-               func.coalesce(Debtor.name, Client.name, ""), func.coalesce(Debtor.status, ""),
-               func.coalesce(StatusCode.wip_priority, 0), Debtor.owing)
+               Contact.due_date, Contact.due_time, masked(Contact.description, ""),
+               Contact.operator_id,
+               masked(func.coalesce(Debtor.name, Client.name, ""), PLACEHOLDER_NAME),
+               masked(func.coalesce(Debtor.status, ""), ""),
+               masked(func.coalesce(StatusCode.wip_priority, 0), 0), Debtor.owing, seen)
         .outerjoin(Debtor, Debtor.id == Contact.debtor_id)
         .outerjoin(Client, Client.id == Contact.client_id)
         .outerjoin(StatusCode, StatusCode.code == Debtor.status)
         .where(Contact.id.in_(ids))).all()
-    by_id = {r[0]: WipEntry(*r) for r in rows}
+    by_id = {r[0]: WipEntry(*r[:-1], accessible=bool(r[-1])) for r in rows}
     return [by_id[i] for i in ids if i in by_id]
 
 
 def next_account(session: Session, operator: str, *, now: dt.datetime | None = None,
                  after_debtor_id: int | None = None, manager: bool = False,
-                 sort: str | None = None) -> WipEntry | None:
+                 sort: str | None = None, policy: AccessPolicy | None = None) -> WipEntry | None:
     """The first WIP entry on another account than the one just worked (WIP "Next")."""
     offset = 0
     while True:
         page = wip_list(session, operator, now=now, manager=manager, sort=sort, offset=offset,
-                        limit=50, counts=False)
+                        limit=50, counts=False, policy=policy)
         for entry in page.entries:
             if entry.debtor_id is not None and entry.debtor_id != after_debtor_id:
                 return entry
@@ -185,8 +233,12 @@ def schedule_next_contact(session: Session, contact: Contact, *, type: str,
 
 
 def orphan_accounts(session: Session, operator: str | None = None, *,
-                    limit: int | None = None) -> list[tuple[int, str, str]]:
-    """Active accounts on a desk that are in nobody's WIP list: (file number, name, operator)."""
+                    limit: int | None = None,
+                    policy: AccessPolicy | None = None) -> list[tuple[int, str, str]]:
+    """Active accounts on a desk that are in nobody's WIP list: (file number, name, operator).
+
+    A report: with a ``policy``, only accounts the operator may fully see.
+    """
     in_wip = exists().where(
         Contact.debtor_id == Debtor.id, unindexed(Contact.done, False).is_(False),
         Contact.type.in_(WIP_TYPE_VALUES))
@@ -194,6 +246,8 @@ def orphan_accounts(session: Session, operator: str | None = None, *,
         Debtor.mode == DebtorMode.ACTIVE, Debtor.operator_id != "", ~in_wip).order_by(Debtor.id)
     if operator is not None:
         stmt = stmt.where(Debtor.operator_id == operator)
+    if policy is not None:
+        stmt = policy.restrict(stmt, Debtor, Purpose.DATA)
     if limit is not None:
         stmt = stmt.limit(limit)
     return [tuple(r) for r in session.execute(stmt)]  # type: ignore[misc]

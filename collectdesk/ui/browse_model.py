@@ -1,7 +1,9 @@
 """A lazy, paged table model over :class:`collectdesk.engine.browse.Pager`.
 
 Rows are fetched a page at a time when the view asks for them, so a list of a
-million accounts costs one COUNT and one small SELECT to show.
+million accounts costs one COUNT and one small SELECT to show.  The query carries the
+signed-on operator's account access: a confidential account of a non-strict operator
+comes back masked from the database and is shown greyed, in italics, as N/A.
 """
 
 from __future__ import annotations
@@ -20,6 +22,8 @@ from .theme import COLORS
 
 Index = QModelIndex | QPersistentModelIndex
 _ROOT = QModelIndex()
+PLACEHOLDER_TIP = ("A confidential account: your account access shows only its file number, "
+                   "last worked, operator, owing, group and member.")
 
 
 class BrowseModel(QAbstractTableModel):
@@ -33,6 +37,9 @@ class BrowseModel(QAbstractTableModel):
         self._tag_brush = QBrush(QColor(COLORS["tag"]))
         self._bold = QFont()
         self._bold.setBold(True)
+        self._muted = QBrush(QColor(COLORS["muted"]))
+        self._italic = QFont()
+        self._italic.setItalic(True)
 
     # -- Qt model ------------------------------------------------------------------------------
     def rowCount(self, parent: Index = _ROOT) -> int:
@@ -76,6 +83,13 @@ class BrowseModel(QAbstractTableModel):
                 return int(Qt.AlignmentFlag.AlignCenter)
         if role == Qt.ItemDataRole.BackgroundRole and row.tagged:
             return self._tag_brush
+        if not row.accessible:
+            if role == Qt.ItemDataRole.ForegroundRole:
+                return self._muted
+            if role == Qt.ItemDataRole.FontRole:
+                return self._italic
+            if role == Qt.ItemDataRole.ToolTipRole:
+                return PLACEHOLDER_TIP
         if role == Qt.ItemDataRole.UserRole:
             return row.key
         return None

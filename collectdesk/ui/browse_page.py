@@ -31,7 +31,9 @@ class BrowsePage(Page):
         fields = [c.field.with_access(access.get(c.field.code.lower())) for c in self.spec.columns]
         fields = [f for f in fields if not f.hidden]
         extra = self._extra_columns(access, fields)
-        query = browse_ops.list_query_for(self.spec, operator_id=self.ctx.operator_id, ids=ids)
+        self.access = access
+        query = browse_ops.list_query_for(self.spec, operator_id=self.ctx.operator_id, ids=ids,
+                                          policy=self.ctx.policy)
         query.columns = [f.attribute for f in fields + extra]
         if query.sort not in query.columns:
             query.columns.append(query.sort)
@@ -120,9 +122,13 @@ class BrowsePage(Page):
             if fc.code in codes or fc.kind == "memo":
                 continue
             try:
-                rest.append(forms_spec.resolve_field(self.spec.model, fc.code, "list"))
+                f = forms_spec.resolve_field(self.spec.model, fc.code, "list")
             except forms_spec.FormSpecError:
                 continue
+            # The column chooser offers what the operator's level may read, under its alias.
+            f = f.with_access(self.access.get(fc.code.lower()))
+            if not f.hidden:
+                rest.append(f)
         return shown + rest
 
     def title(self) -> str:
@@ -156,6 +162,12 @@ class BrowsePage(Page):
     def toggle_tag(self, row: int) -> None:
         key = self.model.key(row) if row >= 0 else None
         if key is None or not self.taggable:
+            return
+        shown = self.model.row_object(row)
+        if shown is not None and not shown.accessible:
+            # Tags feed batch work: a confidential account's placeholder is never tagged.
+            self.window_.statusBar().showMessage(
+                "A confidential account cannot be tagged (account access control).", 4000)
             return
         with self.ctx.session() as s:
             browse_ops.toggle_tag(s, self.ctx.operator_id, key)

@@ -11,6 +11,8 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from .. import db
+from ..engine.access import AccessPolicy
+from ..engine.rights import RightsTable, effective
 from ..models import Operator
 
 
@@ -27,6 +29,11 @@ class AppContext(QObject):
 
     ``changed(table, id)`` is the one signal windows refresh from (STYLE 5): any
     operation that writes emits it after its commit.
+
+    Signing on (setting :attr:`operator`) builds the operator's account access
+    (:attr:`policy`) and the access rights of its user level (:attr:`rights`) once; every
+    window passes them to the engine.  Signing off (``operator = None``) drops them, and the
+    next sign-on builds them again — changed rights take effect at the next sign-on (seed 003).
     """
 
     changed = Signal(str, object)
@@ -37,9 +44,59 @@ class AppContext(QObject):
         self.url = url
         self.engine = engine
         self.sessions: sessionmaker[Session] = db.session_factory(engine)
-        self.operator: Operator | None = None
+        self._operator: Operator | None = None
+        self._policy: AccessPolicy | None = None
+        self._rights: RightsTable | None = None
         self.popup_help = True
         self.settings: Any = None
+
+    @property
+    def operator(self) -> Operator | None:
+        return self._operator
+
+    @operator.setter
+    def operator(self, operator: Operator | None) -> None:
+        self._operator = operator
+        self._policy = None
+        self._rights = None
+        if operator is not None:
+            self._build_access()
+
+    def _build_access(self) -> None:
+        with self.sessions() as s:
+            try:
+                self._policy = AccessPolicy.for_operator(s, self.operator_id)
+            except LookupError:
+                # The operator's row is gone: fail closed, every account refused and hidden.
+                self._policy = AccessPolicy(self.operator_id, restricted=True, strict=True,
+                                            locked_out=True)
+            self._rights = effective(s, self.user_level, operator_id=self.operator_id)
+
+    @property
+    def policy(self) -> AccessPolicy:
+        """The signed-on operator's account access (everything visible when nobody is on)."""
+        if self._policy is None:
+            if self._operator is not None:
+                self._build_access()
+            else:
+                return AccessPolicy.unrestricted()
+        assert self._policy is not None
+        return self._policy
+
+    @property
+    def rights(self) -> RightsTable:
+        """The access rights of the signed-on operator's user level."""
+        if self._rights is None:
+            if self._operator is not None:
+                self._build_access()
+            else:
+                with self.sessions() as s:
+                    return effective(s, self.user_level)
+        assert self._rights is not None
+        return self._rights
+
+    def sign_off(self) -> None:
+        self.operator = None
 
     @property
     def operator_id(self) -> str:

@@ -84,7 +84,8 @@ class FindByDialog(QDialog):
             client_id = int(self.client.text().strip())
         try:
             with self.ctx.session() as s:
-                ids = browse_ops.find(s, key, self.text.text(), client_id=client_id)
+                ids = browse_ops.find(s, key, self.text.text(), client_id=client_id,
+                                      policy=self.ctx.policy)
         except browse_ops.FindError as exc:
             self.message.setText(str(exc))
             return False

@@ -3,12 +3,19 @@
 Keys: F8 / Ctrl+S OK (save and close), Esc cancel (asks when there are unsaved
 changes), PgUp / PgDn and the << >> buttons for the previous / next record, F3 new
 (a sub-list row when a sub-list tab is active), F5 activates the tab's sub-list.
+
+Access (seed 003): the operator's user level decides which fields are read-only or hidden and
+what they are called (aliases, through the access rights); a refused action says which access
+right to change.  An account the operator may not see opens, for a non-strict operator (or from
+the operator's own WIP list), as the placeholder: file number, last worked, operator, owing,
+group and member, name N/A, nothing else, and only OK, Next and Prior.
 """
 
 from __future__ import annotations
 
 import re
 from decimal import Decimal
+from types import SimpleNamespace
 from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
@@ -29,8 +36,17 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from .. import db
 from ..engine import forms_spec, records
-from ..engine.forms_spec import FormSpec, PickEntry, TabSpec
-from ..models import Client, Debtor, Email, Note, Operator, Phone
+from ..engine.access import (
+    PLACEHOLDER_BUTTONS,
+    Access,
+    Placeholder,
+    Purpose,
+    open_account,
+    purpose_for_account,
+)
+from ..engine.forms_spec import ColumnSpec, FieldSpec, FormSpec, GroupSpec, PickEntry, TabSpec
+from ..engine.rights import AccessRefused, form_name
+from ..models import Client, Debtor, Email, Note, Operator, Phone, Rights
 from . import dialogs
 from .browse_model import BrowseModel
 from .forms.editors import (
@@ -43,9 +59,13 @@ from .forms.editors import (
 )
 from .forms.renderer import Binding, FormRenderer, TabBinding
 from .forms.sublist import SubListWidget
+from .forms.transaction_rules import attach as follow_transaction_type
 from .page import Page
 
 _EMPTY = (None, "", 0, False, Decimal(0))
+#: The fields of a placeholder, in the order the placeholder form shows them.
+PLACEHOLDER_CODES = ("de.fn", "de.na", "de.lw", "de.op", "de.ow", "de.gr", "de.gm")
+PLACEHOLDER_TITLE = "Confidential account: your account access shows only these fields"
 #: Build the form's widgets but bind no record (a page made ahead of time, see MainWindow).
 NO_RECORD = object()
 
@@ -91,11 +111,16 @@ class RecordPage(Page):
         self.pending_notes: list[str] = []
         self._saving = False
         self._closing = False
+        self.placeholder: Placeholder | None = None
+        self.placeholder_form: Any = None
 
+        self.rights = self.ctx.rights
+        self.form_right_name = f"form:{form_name(self.spec.model)}"
+        self.form_rights = int(self.rights.rights_for(self.form_right_name))
+        # Screen Labels: the level's alias of the form (PATIENT for DEBTOR) is its title.
+        self.title_text = self.rights.label(self.form_right_name, self.spec.title)
         with self.ctx.session() as s:
             self.access = forms_spec.load_field_access(s, self.ctx.user_level, self.ctx.operator_id)
-            self.form_rights, self.form_right_name = forms_spec.form_rights(
-                s, self.spec.model, self.ctx.user_level, self.ctx.operator_id)
         self.logged_codes = {code.lower() for code, a in self.access.items() if a.log_to_notes}
         self._pick_cache: dict[str, list[PickEntry]] = {}
         PickListEditor.entries_for = self._pick_entries
@@ -103,6 +128,7 @@ class RecordPage(Page):
         self.form = FormRenderer(self.ctx, self.spec, self.access).render()
         self._build()
         self._wire()
+        self.type_display = follow_transaction_type(self.form, self.ctx)  # None: no Type
         if key is not NO_RECORD:
             self.load(key, new_defaults or {})
 
@@ -115,6 +141,7 @@ class RecordPage(Page):
         self.versions = {}
         self.pending_notes = []
         self._closing = False
+        self._set_placeholder(None)
         for sub in self.form.sublists():
             sub.set_parent_key(None)
 
@@ -132,7 +159,7 @@ class RecordPage(Page):
 
     # -- building ------------------------------------------------------------------------------
     def _build(self) -> None:
-        self.title_label = QLabel(self.spec.title, objectName="formTitle")
+        self.title_label = QLabel(self.title_text, objectName="formTitle")
         self.caption_label = QLabel(objectName="formSubtitle")
         self.local_time_label = QLabel(objectName="localTime")
         self.local_time_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
@@ -146,6 +173,7 @@ class RecordPage(Page):
         clay = QVBoxLayout(content)
         clay.setContentsMargins(0, 0, 0, 0)
         clay.setSpacing(10)
+        self._content_layout = clay
         clay.addWidget(self.form.body)
         if self.form.tabs is not None:
             self.form.tabs.setMinimumHeight(260)
@@ -186,6 +214,7 @@ class RecordPage(Page):
             b.clicked.connect(lambda _c=False, bs=bspec: self._spec_button(bs))
             self.spec_buttons.append(b)
             buttons.addWidget(b)
+        self.recalc_button: QPushButton | None = None
         if self.spec.model is Debtor or self.spec.model is Client:
             self.recalc_button = QPushButton("&Recalc")
             self.recalc_button.setToolTip("Recalculate the figures")
@@ -248,11 +277,21 @@ class RecordPage(Page):
     def load(self, key: Any, defaults: dict[str, Any] | None = None) -> None:
         if self.form_rights == 0:
             self.record = None
-            dialogs.tell(self, self.spec.title,
-                         f"You may not open {self.spec.title} (access right {self.form_right_name}).",
+            self.allowed(self.form_right_name)  # says which access right refuses
+            QTimer.singleShot(0, lambda: self.window_.close_page(self, ask=False))
+            return
+        access = self._account_access(key)
+        if access is Access.HIDDEN:
+            # A hidden account answers exactly like one that does not exist.
+            self.record = None
+            self._set_placeholder(None)
+            dialogs.tell(self, self.title_text, f"{self.title_text} {key} no longer exists.",
                          warning=True)
             QTimer.singleShot(0, lambda: self.window_.close_page(self, ask=False))
             return
+        if access is Access.PLACEHOLDER:
+            return
+        self._set_placeholder(None)
         if key is None:
             self.record = self._new_record(defaults or {})
             self.is_new = True
@@ -260,7 +299,7 @@ class RecordPage(Page):
             self.record = self.session.get(self.spec.model, key)
             self.is_new = False
             if self.record is None:
-                dialogs.tell(self, self.spec.title, f"{self.spec.title} {key} no longer exists.",
+                dialogs.tell(self, self.title_text, f"{self.title_text} {key} no longer exists.",
                              warning=True)
                 QTimer.singleShot(0, lambda: self.window_.close_page(self, ask=False))
                 return
@@ -282,6 +321,101 @@ class RecordPage(Page):
         first = next((b.editor for b in self.form.bindings if not b.editor.is_readonly()), None)
         if first is not None:
             QTimer.singleShot(0, first.focus_widget().setFocus)
+
+    # -- access ------------------------------------------------------------------------------------
+    def button_right(self, text: str) -> str:
+        """``button:debtor.recalc``: the access right of a button of this form."""
+        slug = re.sub(r"[^a-z0-9]+", "_", text.replace("&", "").lower()).strip("_")
+        return f"button:{form_name(self.spec.model)}.{slug}"
+
+    def allowed(self, right: str, need: Rights = Rights.READ) -> bool:
+        """True when the level has ``need`` on ``right``; otherwise say which right refuses."""
+        try:
+            with self.ctx.session() as s:
+                self.rights.require(right, need, session=s)
+        except AccessRefused as refusal:
+            dialogs.tell(self, self.title_text, str(refusal), warning=True)
+            return False
+        return True
+
+    def _account_access(self, key: Any) -> Access:
+        """FULL for anything but a debtor (or, with a client restriction, a client) the operator
+        may not see; a debtor's placeholder is shown here."""
+        policy = self.ctx.policy
+        if key is not None and self.spec.model is Client:
+            return Access.FULL if policy.can_see_client(key) else Access.HIDDEN
+        if key is None or self.spec.model is not Debtor or not policy.restricted:
+            return Access.FULL
+        with self.ctx.session() as s:
+            access, opened = open_account(s, policy, key, purpose_for_account(s, policy, key))
+        if access is Access.PLACEHOLDER and isinstance(opened, Placeholder):
+            self._set_placeholder(opened)
+        return access if opened is not None else Access.HIDDEN
+
+    def _placeholder_spec(self) -> FormSpec:
+        fields = tuple(forms_spec.resolve_field(Debtor, code, "placeholder")
+                       for code in PLACEHOLDER_CODES)
+        # Shown, never entered: no required marks, nothing to edit.
+        fields = tuple(FieldSpec(**{**f.__dict__, "readonly": True, "required": False})
+                       for f in fields)
+        return FormSpec(
+            id=f"{self.spec.id}_placeholder", model=Debtor, title=self.title_text, caption="",
+            help="A confidential account: your account access shows only these fields.",
+            columns=(ColumnSpec((GroupSpec(PLACEHOLDER_TITLE, fields),), stretch=1),
+                     ColumnSpec((), stretch=1)),
+            tabs=(), buttons=(), path=self.spec.path)
+
+    def _set_placeholder(self, ph: Placeholder | None) -> None:
+        """Show ``ph`` as the placeholder form, or (None) go back to the full form."""
+        if ph is None and self.placeholder is None:
+            return
+        self.placeholder = ph
+        on = ph is not None
+        if on and self.placeholder_form is None:
+            self.placeholder_form = FormRenderer(self.ctx, self._placeholder_spec(),
+                                                 self.access).render()
+            self.placeholder_form.body.setObjectName("placeholderForm")
+            self._content_layout.insertWidget(0, self.placeholder_form.body)
+        self.form.body.setVisible(not on)
+        if self.form.tabs is not None:
+            self.form.tabs.setVisible(not on)
+        if self.placeholder_form is not None:
+            self.placeholder_form.body.setVisible(on)
+        self._placeholder_stretch(on)
+        named = {self.ok_button: "OK", self.prev_button: "Prior", self.next_button: "Next",
+                 self.cancel_button: "Cancel", self.help_button: "Help"}
+        named.update({b: b.text().replace("&", "") for b in self.spec_buttons})
+        if self.recalc_button is not None:
+            named[self.recalc_button] = "Recalc"
+        for b, name in named.items():
+            b.setEnabled(not on or name in PLACEHOLDER_BUTTONS)
+        if not on:
+            self._update_navigation()
+            return
+        self.record = None
+        self.related = {}
+        self.versions = {}
+        self.is_new = False
+        self.pending_notes = []
+        values = ph.fields()
+        for b in self.placeholder_form.bindings:
+            b.editor.set_value(values.get(b.spec.attribute))
+            b.editor.set_readonly(True)
+        self._update_title()
+        self._update_navigation()
+        QTimer.singleShot(0, self.ok_button.setFocus)
+
+    def _placeholder_stretch(self, on: bool) -> None:
+        """Keep the placeholder at the top of the page instead of spread over it."""
+        stretch = getattr(self, "_stretch_index", None)
+        lay = self._content_layout
+        if on and stretch is None:
+            lay.addStretch(1)
+            self._stretch_index = lay.count() - 1
+        elif not on and stretch is not None:
+            item = lay.takeAt(stretch)
+            del item
+            self._stretch_index = None
 
     def _paths(self) -> list[str]:
         return sorted({b.path for b in self.form.bindings if b.path}
@@ -359,12 +493,17 @@ class RecordPage(Page):
         return getattr(self.record, sub.spec.key)
 
     def _load_sublists(self) -> None:
+        policy = self.ctx.policy
         for sub in self.form.sublists():
             value = self._parent_value(sub)
             if sub.spec.key != "id" and value is None and not self.is_new:
                 sub.set_parent_key(-1)  # nothing links to a blank group
             else:
                 sub.set_parent_key(value)
+            if sub.spec.model is Debtor and sub.model is not None and policy.restricted:
+                # Other accounts (the Group tab) are hidden or placeholders like in any list.
+                sub.model.pager.query.policy = policy
+                sub.model.reload()
 
     def _note_target(self) -> dict[str, Any]:
         if self.spec.model is Debtor:
@@ -427,14 +566,17 @@ class RecordPage(Page):
 
     # -- title and local time -----------------------------------------------------------------------
     def caption(self) -> str:
-        if self.record is None:
+        if self.record is None and self.placeholder is None:
             return ""
         if self.is_new:
             return "New"
 
+        source = self.record if self.placeholder is None else \
+            SimpleNamespace(**self.placeholder.fields())
+
         def value(match: re.Match[str]) -> str:
             spec = forms_spec.resolve_field(self.spec.model, match.group(1), "caption")
-            return format_value(spec.kind, getattr(self.record, spec.attribute))
+            return format_value(spec.kind, getattr(source, spec.attribute, None))
 
         return re.sub(r"\{([^}]+)\}", value, self.spec.caption or "").strip(" ·")
 
@@ -445,15 +587,15 @@ class RecordPage(Page):
         when = records.local_time(zone)
         if when is None:
             return ""
-        return f"Debtor's local time {when:%I:%M %p} {when.tzname()}".replace(" 0", " ", 1)
+        return f"{self.title_text}'s local time {when:%I:%M %p} {when.tzname()}".replace(" 0", " ", 1)
 
     def _update_title(self) -> None:
         caption = self.caption()
         self.caption_label.setText(caption)
         local = self.local_time_text()
         self.local_time_label.setText(local)
-        self.setWindowTitle(" — ".join(p for p in (f"{self.spec.title}: {caption}" if caption
-                                                      else self.spec.title, local) if p))
+        self.setWindowTitle(" — ".join(p for p in (f"{self.title_text}: {caption}" if caption
+                                                      else self.title_text, local) if p))
         self.title_changed.emit()
 
     def _update_navigation(self) -> None:
@@ -471,11 +613,11 @@ class RecordPage(Page):
                 value = b.editor.value()
             except BadValue as exc:
                 self._focus(b)
-                dialogs.tell(self, self.spec.title, f"{b.spec.label}: {exc}", warning=True)
+                dialogs.tell(self, self.title_text, f"{b.spec.label}: {exc}", warning=True)
                 return None
             if b.spec.required and value in (None, ""):
                 self._focus(b)
-                dialogs.tell(self, self.spec.title, f"{b.spec.label} is required.", warning=True)
+                dialogs.tell(self, self.title_text, f"{b.spec.label} is required.", warning=True)
                 return None
             values.setdefault(b.path, {})[b.spec.attribute] = (value, b.spec.code, b.spec.label)
         return values
@@ -527,7 +669,7 @@ class RecordPage(Page):
             return False
         except SQLAlchemyError as exc:
             self.session.rollback()
-            dialogs.tell(self, self.spec.title, f"The record was not saved: {exc.__class__.__name__}: "
+            dialogs.tell(self, self.title_text, f"The record was not saved: {exc.__class__.__name__}: "
                          f"{str(exc).splitlines()[0]}", warning=True)
             return False
         was_new = self.is_new
@@ -624,6 +766,10 @@ class RecordPage(Page):
 
     # -- commands ---------------------------------------------------------------------------------
     def ok(self) -> None:
+        if self.placeholder is not None:
+            self._closing = True
+            self.window_.close_page(self, ask=False)
+            return
         if self.save():
             self._closing = True
             self.window_.close_page(self, ask=False)
@@ -631,7 +777,7 @@ class RecordPage(Page):
     def may_close(self) -> bool:
         if self._closing or self.record is None or not self.is_dirty():
             return True
-        choice = dialogs.ask(self, self.spec.title,
+        choice = dialogs.ask(self, self.title_text,
                              "You have unsaved changes. Save them before closing?",
                              ["Save", "Discard", "Cancel"], default="Save")
         if choice == "Save":
@@ -640,22 +786,30 @@ class RecordPage(Page):
 
     def go(self, direction: int) -> None:
         """<< / >>: the previous or next record of the list this form came from."""
+        if self.placeholder is not None:
+            self._go_from(self.placeholder.file_number, direction)
+            return
         if self.is_new or self.record is None:
             return
         if self.is_dirty():
-            choice = dialogs.ask(self, self.spec.title, "Save your changes before moving?",
+            choice = dialogs.ask(self, self.title_text, "Save your changes before moving?",
                                  ["Save", "Discard", "Cancel"], default="Save")
             if choice == "Cancel" or (choice == "Save" and not self.save()):
                 return
+        self._go_from(self.record_key(), direction)
+
+    def _go_from(self, current_key: Any, direction: int) -> None:
         key = None
         if self.browse is not None and self.row is not None:
             row = self.row + direction
             if 0 <= row < self.browse.rowCount():
                 key = self.browse.key(row)
                 self.row = row
+        elif self.spec.model is Debtor and self.ctx.policy.restricted:
+            key = self._visible_neighbour(current_key, direction)
         else:
             with self.ctx.session() as s:
-                current = s.get(self.spec.model, self.record_key())
+                current = s.get(self.spec.model, current_key)
                 key = records.neighbour(s, self.spec.model, current, direction) if current else None
         if key is None:
             self.window_.statusBar().showMessage(
@@ -665,7 +819,17 @@ class RecordPage(Page):
         self.session = self.ctx.sessions(autoflush=False)
         self.load(key)
 
+    def _visible_neighbour(self, key: Any, direction: int) -> Any:
+        """The next or previous file number the operator may open (strict: skips hidden ones)."""
+        stmt = select(Debtor.id)
+        stmt = stmt.where(Debtor.id > key).order_by(Debtor.id) if direction > 0 else \
+            stmt.where(Debtor.id < key).order_by(Debtor.id.desc())
+        with self.ctx.session() as s:
+            return s.scalar(self.ctx.policy.restrict(stmt, Debtor, Purpose.LIST).limit(1))
+
     def new_from_keyboard(self) -> None:
+        if self.placeholder is not None:
+            return  # a placeholder allows OK, Next and Prior only
         sub = self._active_sublist()
         if sub is not None and sub.spec.new and sub.spec.opens:
             self.new_sub(sub)
@@ -693,6 +857,8 @@ class RecordPage(Page):
         return None
 
     def activate_sublist(self) -> None:
+        if self.placeholder is not None:
+            return
         sub = self._active_sublist()
         if sub is not None:
             sub.activate()
@@ -701,7 +867,7 @@ class RecordPage(Page):
         self.window_.open_form(sub.spec.opens, key, browse=sub.model, row=row)
 
     def new_sub(self, sub: SubListWidget) -> None:
-        if self.is_new and (dialogs.ask(self, self.spec.title, "Save this record before adding to it?",
+        if self.is_new and (dialogs.ask(self, self.title_text, "Save this record before adding to it?",
                                         ["Save", "Cancel"]) != "Save" or not self.save()):
             return
         value = self._parent_value(sub)
@@ -720,10 +886,15 @@ class RecordPage(Page):
         self.window_.open_form(sub.spec.opens, None, new_defaults=defaults)
 
     def _spec_button(self, bspec: forms_spec.ButtonSpec) -> None:
+        if not self.allowed(self.button_right(bspec.text)):
+            return
         if bspec.action == "set_password":
             self.set_password()
             return
-        if self.is_new and (dialogs.ask(self, self.spec.title, "Save this record first?",
+        if bspec.action == "test_dial":
+            self.window_.dialer.test_dial(self)
+            return
+        if self.is_new and (dialogs.ask(self, self.title_text, "Save this record first?",
                                         ["Save", "Cancel"]) != "Save" or not self.save()):
             return
         if bspec.record:
@@ -784,6 +955,8 @@ class RecordPage(Page):
             self.window_.show_unavailable("Recalculation")
             return
         if self.is_new or self.record is None:
+            return
+        if not self.allowed(self.button_right("Recalc")):
             return
         if self.is_dirty() and not self.save():
             return

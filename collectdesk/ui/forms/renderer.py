@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from ...engine.forms_spec import ColumnSpec, FieldAccess, FieldSpec, FormSpec, TabSpec
+from ...engine.rights import form_name
 from .editors import CheckEditor, Editor, create_editor
 from .notes import NotesWidget
 from .sublist import SubListWidget
@@ -102,6 +103,14 @@ class FormRenderer:
     def field(self, spec: FieldSpec) -> FieldSpec:
         return spec.with_access(self.access.get(spec.code.lower()))
 
+    def group_title(self, title: str) -> str:
+        """A group named after its form ("Debtor" on the debtor form) follows the form's alias
+        at the operator's level (Screen Labels: PATIENT where others see DEBTOR)."""
+        rights = getattr(self.ctx, "rights", None)
+        if rights is None or not title or title != self.spec.title:
+            return title
+        return rights.label(f"form:{form_name(self.spec.model)}", title)
+
     def columns(self, columns: tuple[ColumnSpec, ...], path: str,
                 collect: list[Binding] | None = None) -> QWidget:
         widget = QWidget()
@@ -114,7 +123,7 @@ class FormRenderer:
             v.setContentsMargins(0, 0, 0, 0)
             v.setSpacing(8)
             for group in col.groups:
-                box = QGroupBox(group.title)
+                box = QGroupBox(self.group_title(group.title))
                 if not group.title:
                     box.setObjectName("untitled")
                 form = QFormLayout(box)
