@@ -154,7 +154,10 @@ def build_scenarios(ctx: BenchContext, *, backend: str, smoke: bool) -> list[Sce
                  needs=("collectdesk.engine.batch",)),
         Scenario("WIP first page (busiest operator)", 5, _wip_first_page,
                  _under(0.200, "200 ms"), repeat=20, needs=("collectdesk.engine.wip",)),
+        Scenario("dialer pop by phone", 7, _dialer_pop_by_phone, _under(0.150, "150 ms"),
+                 repeat=100, warmup=3, needs=("collectdesk.ui.dialer_page",)),
     ]
+    scenarios += _restricted_find_scenarios()  # issue 6: Find By through account access
     return scenarios
 
 
@@ -240,6 +243,44 @@ def _open_debtor_form(ctx: BenchContext) -> int:
     page = window.open_form("debtor", ctx.samples["file"])
     QApplication.processEvents()
     window.close_page(page, ask=False)
+    return 1
+
+
+def _dialer_pop_by_phone(ctx: BenchContext) -> int:
+    """A dialer's ``GET /dialer?phone=…`` on the real web listener (/W2b, 127.0.0.1) until the
+    matching debtor form is open and loaded in the signed-on window; then OK's close."""
+    import json
+    import urllib.parse
+    import urllib.request
+
+    from PySide6.QtWidgets import QApplication
+
+    from collectdesk.devices.dialer_link import LinkState
+    from collectdesk.devices.predictive_dialer import DialerOptions
+    from collectdesk.ui import dialer_page
+
+    window = _signed_on_window(ctx)
+    adapter = dialer_page.current()
+    if adapter is None or adapter.service.web is None:
+        adapter = dialer_page.attach_dialer(
+            window, DialerOptions(web=True, background=True, web_port=0))
+    url = f"{adapter.service.web.url}?phone={urllib.parse.quote(ctx.samples['phone'])}"
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    with opener.open(url, timeout=10) as response:
+        files = json.loads(response.read())["files"]
+    if len(files) != 1:
+        raise RuntimeError(f"the sample phone matches {len(files)} accounts, not one")
+    deadline = time.perf_counter() + 10
+    while True:
+        QApplication.processEvents()
+        page = window.current_page()
+        if getattr(page, "record", None) is not None and page.record_key() == files[0]:
+            break
+        if time.perf_counter() > deadline:
+            raise RuntimeError("the debtor form did not open within 10 s")
+    window.close_page(page, ask=False)
+    while adapter.state is not LinkState.READY:  # back to waiting before the next call
+        QApplication.processEvents()
     return 1
 
 
@@ -341,6 +382,76 @@ def _wip_first_page(ctx: BenchContext) -> int:
         page = wip.wip_list(session, ctx.samples["operator"],
                             now=dt.datetime(2026, 11, 22, 17, 0), limit=50)
     return len(page.entries)
+
+
+# --- Find By for a restricted operator (issue 6) --------------------------------------------------
+
+#: A strict operator, locked out by default, whose ID is the Access of exactly one account.
+_RESTRICTED_ID = "BENCHRX"
+_RESTRICTED: dict[str, Any] = {}
+
+
+def _restricted_find_scenarios() -> list[Scenario]:
+    """Find By as a restricted operator who may see 1 account of the whole database: the
+    answer must come from indexes, never from testing every account (the original scans)."""
+    needs = ("collectdesk.engine.access", "collectdesk.engine.browse")
+    return [
+        Scenario("Find By restricted: name (1 visible account)", 6,
+                 lambda c: _restricted_find(c, "name", 1), _under(0.200, "200 ms"),
+                 baseline=lambda c: _find_by(c, "name"), repeat=20, needs=needs),
+        Scenario("Find By restricted: phone (1 visible account)", 6,
+                 lambda c: _restricted_find(c, "phone", 1), _under(0.200, "200 ms"),
+                 baseline=lambda c: _find_by(c, "phone"), repeat=20, needs=needs),
+        Scenario("Find By restricted: name of a hidden account", 6,
+                 lambda c: _restricted_find(c, "hidden", 0), _under(0.200, "200 ms"),
+                 repeat=20, needs=needs),
+    ]
+
+
+def _restricted_policy(ctx: BenchContext) -> Any:
+    """Set the operator up once (idempotent; no account added, one Debtor Detail written) and
+    build its policy as sign-on does."""
+    if ctx.url in _RESTRICTED:
+        return _RESTRICTED[ctx.url]
+    from collectdesk.engine.access import AccessPolicy
+
+    visible_id = ctx.samples["file"]
+    with ctx.session() as session:
+        op = session.get(m.Operator, _RESTRICTED_ID)
+        if op is None:
+            op = m.Operator(id=_RESTRICTED_ID, name="Restricted collector (benchmark)",
+                            type="COLLECTOR", user_level=30)
+            session.add(op)
+        op.enable_security, op.strict, op.locked_out_by_default = True, True, True
+        detail = session.get(m.DebtorDetail, visible_id)
+        if detail is None:
+            session.add(m.DebtorDetail(debtor_id=visible_id, access_id=_RESTRICTED_ID))
+        elif detail.access_id != _RESTRICTED_ID:
+            detail.access_id = _RESTRICTED_ID
+        session.commit()
+        policy = AccessPolicy.for_operator(session, _RESTRICTED_ID)
+        visible = session.scalar(policy.restrict(select(func.count()).select_from(m.Debtor),
+                                                 m.Debtor))
+        if visible != 1:
+            raise RuntimeError(f"{_RESTRICTED_ID} may see {visible} accounts, not 1")
+        hidden = session.scalar(select(m.Debtor.name).where(m.Debtor.id == visible_id // 2))
+    _RESTRICTED[ctx.url] = (policy, hidden.split(",")[0] + ", " + hidden.split(", ")[1][:2]
+                            if ", " in hidden else hidden)
+    return _RESTRICTED[ctx.url]
+
+
+def _restricted_find(ctx: BenchContext, key: str, expect: int) -> int:
+    from collectdesk.engine import browse
+
+    policy, hidden_name = _restricted_policy(ctx)
+    method, text_ = {"name": ("name", ctx.samples["name"]),
+                     "phone": ("phone", ctx.samples["phone"]),
+                     "hidden": ("name", hidden_name)}[key]
+    with ctx.session() as session:
+        found = browse.find(session, method, text_, policy=policy)
+    if len(found) != expect or (expect and found != [ctx.samples["file"]]):
+        raise RuntimeError(f"Find By {method} {text_!r} answered {found[:5]}, expected {expect}")
+    return len(found)
 
 
 __all__ = ["BenchContext", "build_scenarios"]

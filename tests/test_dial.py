@@ -572,6 +572,8 @@ def test_devices_never_import_qt():
 
     code = ("import sys, collectdesk.devices.dialing, collectdesk.devices.dialer_link, "
             "collectdesk.devices.web_dialer, collectdesk.devices.call_results, "
+            "collectdesk.devices.predictive_dialer, collectdesk.devices.account_lookup, "
             "collectdesk.commands.dial; "
+            "import collectdesk.engine.browse; "
             "assert not [m for m in sys.modules if m.startswith('PySide6')]")
     subprocess.run([sys.executable, "-c", code], check=True, timeout=60)

@@ -187,12 +187,16 @@ def db(tmp_path):
         session.flush()
         session.add_all([
             Phone(debtor_id=1001, kind="Home", number="555-111-1222", digits="5551111222"),
+            # the phone records the records engine keeps for the Home field and a cosigner
+            Phone(debtor_id=1002, kind="home", number="(555) 111-1222", digits="5551111222"),
             Phone(debtor_id=1003, kind="Cell", number="818-555-1111", digits="8185551111"),
-            Phone(debtor_id=1003, kind="Work", number="1 (212) 555-0000", digits=""),
+            Phone(debtor_id=1003, kind="Work", number="1 (212) 555-0000", digits="12125550000"),
             Email(debtor_id=1001, address="John.Doe@Example.com",
                   address_lower="john.doe@example.com"),
             Cosigner(id=1, debtor_id=1004, name="Poe, Al", cell_phone="416.555.0101"),
         ])
+        session.flush()
+        session.add(Phone(cosigner_id=1, kind="cell", number="416.555.0101", digits="4165550101"))
         session.commit()
     yield factory
     engine.dispose()
@@ -319,6 +323,24 @@ def test_web_unknown_is_404(web):
     assert web.matches.empty()
 
 
+def test_web_lookups_follow_the_operators_account_access(db):
+    """A strict, locked-out operator whose desk holds only file 1002: the dialer cannot pop
+    (or even reveal the existence of) the other account on the same phone."""
+    from collectdesk.engine.access import AccessPolicy
+    from collectdesk.models import Debtor
+
+    with db() as session:
+        session.get(Debtor, 1002).operator_id = "JC"
+        session.commit()
+    policy = AccessPolicy("JC", restricted=True, strict=True, locked_out=True,
+                          own_ids=frozenset({"JC"}))
+    matches: queue.Queue[list[int]] = queue.Queue()
+    with WebDialer(db, matches.put, port=0, policy=lambda: policy) as server:
+        assert http_get(f"{server.url}?phone=555-111-1222") == (200, {"found": 1, "files": [1002]})
+        status, body = http_get(f"{server.url}?file=1001")
+        assert status == 404 and body["found"] == 0
+
+
 @pytest.mark.parametrize("query", ["", "?", "?file=abc", "?name=Doe", "?phone=", "?phone=n/a",
                                    "?phone=5551111222&file=1001", "?phone"])
 def test_web_bad_query_is_400(web, query):
@@ -366,3 +388,103 @@ def test_web_dialer_https(db, tmp_path):
             _NO_PROXY.open(f"http://{LOCAL}:{server.port}/dialer?file=1001", timeout=3).read()
         assert http_get(f"{server.url}?file=1003", context)[0] == 200
     assert matches.get(timeout=2) == [1001]
+
+
+# --- the predictive dialer session: both connections, one state ------------------------------
+
+
+def test_web_not_ready_is_503_with_retry_after(db):
+    from collectdesk.devices.web_dialer import NotReady
+
+    def refuse(files):
+        raise NotReady("busy: an account is open")
+
+    with WebDialer(db, refuse, port=0) as server:
+        try:
+            _NO_PROXY.open(f"{server.url}?file=1001", timeout=5)
+            raise AssertionError("expected a 503")
+        except urllib.error.HTTPError as exc:
+            assert exc.code == 503 and exc.headers["Retry-After"] == "5"
+            assert json.loads(exc.read())["error"] == "busy: an account is open"
+
+
+def test_web_miss_is_reported(db):
+    misses: queue.Queue[tuple[str, str]] = queue.Queue()
+    with WebDialer(db, print, port=0, on_miss=lambda k, v: misses.put((k, v))) as server:
+        assert http_get(f"{server.url}?FILE=77")[0] == 404
+    assert misses.get(timeout=2) == ("file", "77")
+
+
+def test_site_config(tmp_path):
+    from collectdesk.devices.web_dialer import site_config
+
+    assert site_config(tmp_path) == (None, [])
+    (tmp_path / "web_dialer.pem").write_text("cert")
+    assert site_config(tmp_path)[0] is None  # the key is missing
+    (tmp_path / "web_dialer.key").write_text("key")
+    (tmp_path / "trusted_hosts.txt").write_text("# the PBX\n192.168.2.154\n\n10.0.0.0/8  # lab\n")
+    tls, hosts = site_config(tmp_path)
+    assert tls == (str(tmp_path / "web_dialer.pem"), str(tmp_path / "web_dialer.key"))
+    assert hosts == ["192.168.2.154", "10.0.0.0/8"]
+
+
+def predictive(db, tmp_path, **options):
+    from collectdesk.devices.predictive_dialer import DialerOptions, PredictiveDialer
+
+    pops: queue.Queue = queue.Queue()
+    messages: queue.Queue[str] = queue.Queue()
+    service = PredictiveDialer(db, DialerOptions(link_port=0, web_port=0, **options),
+                               on_pop=pops.put, on_message=messages.put, config_dir=tmp_path)
+    return service, pops, messages
+
+
+def test_predictive_dialer_states(db, tmp_path):
+    service, pops, _ = predictive(db, tmp_path, link=True, web=True)
+    assert service.start() == []
+    try:
+        url = service.web.url
+        assert service.state is LinkState.UNAVAILABLE
+        assert http_get(f"{url}?file=1001")[0] == 503  # not waiting
+        service.waiting(True)
+        assert service.state is LinkState.READY
+        assert http_get(f"{url}?phone=555-111-1222") == (200, {"found": 2, "files": [1001, 1002]})
+        pop = pops.get(timeout=2)
+        assert (pop.files, pop.source) == ((1001, 1002), "web dialer")
+        assert service.state is LinkState.BUSY
+        service.released()  # not opened yet: stays Busy
+        assert service.state is LinkState.BUSY
+        service.opened()
+        client = LineClient(service.link.port)
+        try:
+            assert client.ask("CONNECT collect dialer") == "OK"
+            assert client.ask("EXECUTE [open(debtor,file,1003)]") == "BUSY"
+            service.released()
+            assert client.ask("REQUEST") == "Ready"
+            assert client.ask("EXECUTE [open(debtor,file,1003)]") == "ACK"
+            assert pops.get(timeout=2).files == (1003,)
+            service.opened()
+            service.waiting(False)  # Busy stays Busy until the account closes …
+            assert service.state is LinkState.BUSY
+            service.released()  # … then, without the waiting screen, Unavailable
+            assert client.ask("REQUEST") == "Busy"
+            assert service.state is LinkState.UNAVAILABLE
+        finally:
+            client.close()
+    finally:
+        service.stop()
+
+
+def test_predictive_dialer_background_and_problems(db, tmp_path):
+    service, pops, _ = predictive(db, tmp_path, web=True, background=True)
+    service.start()
+    try:
+        assert service.state is LinkState.READY
+        assert http_get(f"{service.web.url}?file=1001")[0] == 200
+        assert http_get(f"{service.web.url}?file=1003")[0] == 200  # Busy still pops (/W2b)
+        assert [pops.get(timeout=2).files for _ in range(2)] == [(1001,), (1003,)]
+    finally:
+        service.stop()
+    secure, _, _ = predictive(db, tmp_path, web=True, tls=True)
+    problems = secure.start()
+    assert secure.web is None and "needs a certificate" in problems[0]
+    assert "web_dialer.pem" in problems[0]

@@ -10,4 +10,6 @@ a thin adapter that turns their callbacks into queued signals.
 - :mod:`.account_lookup` — find accounts by file, phone, SSN, email, account.
 - :mod:`.dialer_link` — the ``collect``/``dialer`` DDE conversation over a local socket (/z).
 - :mod:`.web_dialer` — ``GET /dialer?phone=…`` listener (/W2, /W2b, /S, /W2ss).
+- :mod:`.predictive_dialer` — both connections and the Ready / Busy state they share;
+  the waiting screen (``collectdesk.ui.dialer_page``) drives it.
 """

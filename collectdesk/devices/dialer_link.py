@@ -3,8 +3,10 @@
 Seed 003 "Setup Predictive Dialer With Dynamic Data Exchange".  Windows DDE does
 not exist elsewhere, so the same service (``collect``), topic (``dialer``),
 command grammar and answers are offered as a line protocol over TCP on
-127.0.0.1 (SPEC.md "Devices").  The port is a parameter; 0 picks a free port
-(read :attr:`DialerLink.port` after :meth:`DialerLink.start`).
+127.0.0.1 (SPEC.md "Devices").  The port is a parameter; the program's /z uses
+:data:`DEFAULT_PORT` (7439); 0 picks a free port (read :attr:`DialerLink.port`
+after :meth:`DialerLink.start`).  A link that is never started still keeps the
+Ready / Busy state, which the web dialer shares (:mod:`.predictive_dialer`).
 
 Protocol
 --------
@@ -81,6 +83,8 @@ log = logging.getLogger(__name__)
 
 SERVICE = "collect"
 TOPIC = "dialer"
+#: The port /z listens on (127.0.0.1 only) unless the program is told another.
+DEFAULT_PORT = 7439
 MAX_LINE = 1024
 
 ACK = "ACK"
@@ -282,6 +286,14 @@ class DialerLink:
         """The waiting screen is closed: executes are not processed, REQUEST says Busy."""
         self._change(LinkState.UNAVAILABLE)
 
+    def claim(self) -> bool:
+        """Ready → Busy for a call that arrived another way (the web dialer); False if not Ready."""
+        return self._change(LinkState.BUSY, expected=LinkState.READY)
+
+    def change(self, new: LinkState, *, expected: LinkState | None = None) -> bool:
+        """Set the state, only from ``expected`` when given (compare-and-set); thread-safe."""
+        return self._change(new, expected=expected)
+
     def _change(self, new: LinkState, *, expected: LinkState | None = None) -> bool:
         with self._lock:
             if expected is not None and self._state is not expected:
@@ -292,7 +304,8 @@ class DialerLink:
         return True
 
     def _announce(self, new: LinkState) -> None:
-        self._pushes.put(new)
+        if self._server is not None:  # a link that is not started only keeps the state
+            self._pushes.put(new)
         if self.on_state is not None:
             try:
                 self.on_state(new)

@@ -12,7 +12,10 @@ Answers (``application/json``, one short object):
 - 404 ``{"found": 0, ...}`` — nothing matches (or the path is not ``/dialer``);
 - 400 — no key, two keys, an unknown key, an empty or malformed value;
 - 403 — the caller's address is not trusted;
-- 405 — any method but GET (HEAD is treated like GET without a body).
+- 405 — any method but GET (HEAD is treated like GET without a body);
+- 503 — ``on_match`` raised :class:`NotReady`: the collector cannot take a call now
+  (not waiting, or busy with an account); ``Retry-After`` asks the dialer to try
+  again later, like DDE's "not processed, try again later".
 
 Listening: 127.0.0.1 by default.  When the site lists trusted hosts (IP
 addresses or networks such as ``192.168.2.0/24``; host names are resolved once
@@ -23,12 +26,17 @@ stay trusted unless ``trust_loopback=False``.
 TLS (/W2ss): pass ``tls=(certfile, keyfile)``; the handshake happens in the
 request's own thread, so a client that never completes it holds up nobody.
 
+Site configuration (the program's ``config`` folder, see :func:`site_config`):
+``web_dialer.pem`` + ``web_dialer.key`` — the certificate and key for /W2ss;
+``trusted_hosts.txt`` — one address, network or host name per line (``#`` comments).
+
 Threading contract: :meth:`WebDialer.start` / :meth:`stop` from the owning
 thread; each request runs in its own daemon thread (``ThreadingHTTPServer``),
 opens its own session from ``session_factory`` for the lookup and calls
 ``on_match(list_of_file_numbers)`` in that thread.  ``on_match`` must return
 quickly (a Qt adapter emits a queued signal); if it raises, the dialer gets a
-500 and the error is logged.
+500 and the error is logged.  ``on_miss(key, value)`` (optional) is called in the
+same thread when nothing matches, so the collector can be told.
 """
 
 from __future__ import annotations
@@ -42,6 +50,7 @@ import threading
 import urllib.parse
 from collections.abc import Callable, Iterable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 from .account_lookup import KEYS, find_accounts
@@ -50,8 +59,31 @@ log = logging.getLogger(__name__)
 
 PATH = "/dialer"
 REQUEST_TIMEOUT = 10.0
+RETRY_AFTER_SECONDS = 5
+CERTIFICATE_FILE = "web_dialer.pem"
+KEY_FILE = "web_dialer.key"
+TRUSTED_HOSTS_FILE = "trusted_hosts.txt"
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+class NotReady(Exception):
+    """Raised by ``on_match``: the collector cannot take a call now; the dialer gets a 503."""
+
+
+def site_config(config_dir: Path) -> tuple[tuple[str, str] | None, list[str]]:
+    """``(certificate, key)`` when both files exist in ``config_dir``, and the trusted hosts."""
+    folder = Path(config_dir)
+    cert, key = folder / CERTIFICATE_FILE, folder / KEY_FILE
+    tls = (str(cert), str(key)) if cert.is_file() and key.is_file() else None
+    hosts: list[str] = []
+    listed = folder / TRUSTED_HOSTS_FILE
+    if listed.is_file():
+        for line in listed.read_text(encoding="utf-8", errors="replace").splitlines():
+            entry = line.split("#", 1)[0].strip()
+            if entry:
+                hosts.append(entry)
+    return tls, hosts
 
 
 def parse_trusted_hosts(hosts: Iterable[str]) -> list[Network]:
@@ -124,9 +156,18 @@ class _Handler(BaseHTTPRequestHandler):
             return
         if not files:
             self._reply(404, {"found": 0, "files": []}, with_body)
+            if dialer.on_miss is not None:
+                try:
+                    dialer.on_miss(key.lower(), value)
+                except Exception:  # telling the collector must not break serving
+                    log.exception("web dialer on_miss failed")
             return
         try:
             dialer.on_match(files)
+        except NotReady as exc:
+            self._reply(503, {"found": len(files), "error": str(exc) or "not ready"}, with_body,
+                        headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
+            return
         except Exception:  # noqa: BLE001
             log.exception("web dialer on_match failed")
             self._reply(500, {"error": "the accounts could not be shown"}, with_body)
@@ -187,9 +228,13 @@ class WebDialer:
         trusted_hosts: Iterable[str] = (),
         trust_loopback: bool = True,
         tls: tuple[str, str] | None = None,
+        on_miss: Callable[[str, str], object] | None = None,
+        policy: Callable[[], Any] | None = None,
     ) -> None:
         self.session_factory = session_factory
         self.on_match = on_match
+        self.on_miss = on_miss
+        self.policy = policy  # the signed-on operator's account access, asked at each lookup
         self.requested_port = port
         self.trusted = parse_trusted_hosts(trusted_hosts)
         self.trust_loopback = trust_loopback
@@ -215,7 +260,8 @@ class WebDialer:
 
     def lookup(self, key: str, value: str) -> list[int]:
         with self.session_factory() as session:
-            return find_accounts(session, key, value)
+            return find_accounts(session, key, value,
+                                 policy=self.policy() if self.policy is not None else None)
 
     def start(self) -> WebDialer:
         if self._server is not None:

@@ -11,7 +11,6 @@ import datetime as dt
 import getpass
 import os
 import sys
-import threading
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,7 +19,6 @@ from PySide6.QtGui import QColor, QFont, QPainter, QPixmap
 from PySide6.QtWidgets import QApplication, QDialog, QLabel, QMessageBox
 
 from .. import db
-from ..engine import records
 from ..engine.signon import SignOnError, authenticate
 from .context import AppContext, open_database
 from .signon_dialog import SignOnDialog
@@ -171,8 +169,6 @@ def start(settings: Any, *, sign_on_with=sign_on) -> Started:
         window.show()
     window.land()
     QTimer.singleShot(200, window.prepare_forms)
-    # The ZIP → time zone data takes ~0.3 s to load: not on the first debtor form's clock.
-    threading.Thread(target=records.time_zones_for_zip, args=("10001",), daemon=True).start()
     started.window = window
     _schedule_exit(settings, app)
     return started

@@ -103,6 +103,9 @@ class MainWindow(QMainWindow):
         self.dialer = DialAdapter(self)
         self.stack = QStackedWidget()
         self.setCentralWidget(self.stack)
+        from .dialer_page import attach_dialer
+
+        self.predictive = attach_dialer(self)  # /z, /W2: the program's predictive dialer
         self._build_menus()
         self.home = HomePage(self)
         self.push(self.home)
@@ -247,8 +250,10 @@ class MainWindow(QMainWindow):
 
     def prepare_forms(self, form_ids: tuple[str, ...] = ("debtor", "client")) -> None:
         """Build the busiest forms ahead of time so that opening one only reads the record."""
+        from ..engine import records
         from .record_page import NO_RECORD, RecordPage
 
+        records.time_zones_for_zip("10001")  # loads the ZIP → time zone data (~0.3 s) now
         for form_id in form_ids:
             if form_id not in self._pool:
                 page = RecordPage(self, form_id, NO_RECORD)
@@ -281,10 +286,9 @@ class MainWindow(QMainWindow):
             "Until then use Browse ▸ Active Debtors or Find By (Ctrl+F) to open accounts."))
 
     def open_dialer_wait(self) -> Page:
-        return self.push(PlaceholderPage(
-            "Predictive Dialer",
-            "Waiting for calls from the predictive dialer. When the dialer link is installed, "
-            "each connected call opens its account here."))
+        from .dialer_page import open_waiting
+
+        return open_waiting(self)
 
     def show_unavailable(self, text: str) -> None:
         dialogs.tell(self, "Not available", f"{text.replace('&', '')} is not built yet.")

@@ -1,0 +1,454 @@
+"""Predictive dialer and click-to-dial end to end: real sockets on 127.0.0.1, the real window.
+
+The dialer link (/z) and the web listener (/W2, /W2b) pop accounts on the GUI thread;
+the state goes Busy while a popped page is open and Ready when it closes.  Dialing
+from a phone field prompts, sends, then records the call result; an unreachable
+dialer times out with a clear message while the window keeps working.  The
+Operator form's Test Dial shows exactly what would be sent.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import shutil
+import socket
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import pytest
+from PySide6.QtCore import QTimer
+from sqlalchemy import select
+
+from collectdesk import db
+from collectdesk.devices.dialer_link import LinkState
+from collectdesk.engine.passwords import hash_password
+from collectdesk.engine.records import phone_digits
+from collectdesk.models import Contact, ContactType, Debtor, Note, Operator, Phone
+from collectdesk.startup import parse_flags
+from collectdesk.ui import app as app_module
+from collectdesk.ui import dialer_page, dialogs
+from collectdesk.ui.browse_page import BrowsePage
+from collectdesk.ui.dialer_page import WaitingPage
+from collectdesk.ui.forms.editors import PhoneEditor
+from collectdesk.ui.record_page import RecordPage
+from collectdesk.ui.testing import make_database
+
+LOCAL = "127.0.0.1"
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory):
+    return make_database(tmp_path_factory.mktemp("dialer") / "template.db", debtors=6)
+
+
+@pytest.fixture
+def database(template, tmp_path):
+    path = tmp_path / "dialer.db"
+    shutil.copy(template, path)
+    return str(path)
+
+
+@pytest.fixture
+def other_session(database):
+    engine = db.make_engine(database)
+    with db.session_factory(engine)() as s:
+        yield s
+    engine.dispose()
+
+
+class Answers:
+    """Answers the program's questions in order and remembers what was asked."""
+
+    def __init__(self):
+        self.queue: list[str] = []
+        self.asked: list[tuple[str, str, tuple[str, ...]]] = []
+
+    def __call__(self, title, text, choices):
+        self.asked.append((title, text, tuple(choices)))
+        return self.queue.pop(0) if self.queue else choices[-1]
+
+    def texts(self) -> str:
+        return "\n".join(text for _title, text, _choices in self.asked)
+
+
+@pytest.fixture
+def answers(monkeypatch):
+    a = Answers()
+    monkeypatch.setattr(dialogs, "answer", a)
+    return a
+
+
+@pytest.fixture
+def start(qtbot, database, answers, monkeypatch):
+    """Start the program with extra startup flags; the dialer ports are free ones."""
+    windows = []
+    monkeypatch.setenv("COLLECTDESK_DIALER_LINK_PORT", "0")
+
+    def run(*flags: str, user: str = "SYS", password: str = "sys", web_port: int = 0):
+        settings = parse_flags([f"/db{database}", f"/i{user}", f"/p{password}", "/s", "/m", *flags])
+        settings = dataclasses.replace(settings, web_port=web_port)  # /S; 0 is a free port
+        w = app_module.start(settings).window
+        assert w is not None
+        qtbot.addWidget(w)
+        windows.append(w)
+        return w
+
+    yield run
+    for w in windows:
+        for page in reversed(w.pages()):
+            if isinstance(page, RecordPage):
+                page._closing = True
+        w.close()
+    dialer_page.shutdown()
+
+
+class LineClient:
+    """The predictive dialer's side of the link: one line out, one line in."""
+
+    def __init__(self, port: int) -> None:
+        self.sock = socket.create_connection((LOCAL, port), timeout=5)
+        self.file = self.sock.makefile("rb")
+
+    def send(self, line: str) -> None:
+        self.sock.sendall(line.encode("ascii") + b"\r\n")
+
+    def read(self) -> str:
+        return self.file.readline().decode("ascii").rstrip("\r\n")
+
+    def ask(self, line: str) -> str:
+        self.send(line)
+        return self.read()
+
+    def close(self) -> None:
+        self.file.close()
+        self.sock.close()
+
+
+_NO_PROXY = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+
+
+def http_get(url: str) -> tuple[int, dict]:
+    try:
+        with _NO_PROXY.open(url, timeout=5) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as exc:
+        return exc.code, json.loads(exc.read() or b"{}")
+
+
+def debtor_ids(session) -> list[int]:
+    return list(session.scalars(select(Debtor.id).order_by(Debtor.id)))
+
+
+def wait_for_debtor(qtbot, window, file_number: int) -> RecordPage:
+    def shown() -> bool:
+        page = window.current_page()
+        return isinstance(page, RecordPage) and page.record is not None \
+            and page.record_key() == file_number
+    qtbot.waitUntil(shown, timeout=5000)
+    return window.current_page()
+
+
+def wait_state(qtbot, adapter, state: LinkState) -> None:
+    qtbot.waitUntil(lambda: adapter.state is state, timeout=5000)
+
+
+# -- the dialer link (/z) -------------------------------------------------------------------------
+
+def test_dialer_link_pops_the_debtor_busy_then_ready_on_ok(qtbot, start, answers, other_session):
+    window = start("/z")
+    adapter = window.predictive
+    assert adapter.service.link_running
+    assert adapter.state is LinkState.UNAVAILABLE  # not waiting yet
+    file_number = debtor_ids(other_session)[2]
+    client = LineClient(adapter.service.link.port)
+    try:
+        assert client.ask("CONNECT collect dialer") == "OK"
+        assert client.ask("REQUEST") == "Busy"
+        assert client.ask(f"EXECUTE [open(debtor,file,{file_number})]") == "NOTPROCESSED"
+
+        window.command("PredictiveDialer").action.trigger()  # Tools > Predictive Dialer
+        assert isinstance(window.current_page(), WaitingPage)
+        assert client.ask("REQUEST") == "Ready"
+        assert client.ask("ADVISE") == "OK"
+
+        # malformed commands are not processed, and change nothing
+        for bad in ("EXECUTE [open(debtor,file,abc)]", "EXECUTE open(debtor,file,1)",
+                    "EXECUTE [open(creditor,file,1)]", "FETCH 1"):
+            assert client.ask(bad) == "NOTPROCESSED", bad
+        assert adapter.state is LinkState.READY
+
+        assert client.ask(f"EXECUTE [open(debtor,file,{file_number})]") == "ACK"
+        assert client.read() == "Busy"  # pushed (advise)
+        page = wait_for_debtor(qtbot, window, file_number)
+        assert adapter.state is LinkState.BUSY
+        assert client.ask("REQUEST") == "Busy"
+        assert client.ask(f"EXECUTE [open(debtor,file,{file_number})]") == "BUSY"
+
+        page.ok()  # the collector closes the debtor with OK
+        assert client.read() == "Ready"
+        wait_state(qtbot, adapter, LinkState.READY)
+        assert isinstance(window.current_page(), WaitingPage)
+        assert client.ask("REQUEST") == "Ready"
+        assert any(f"file {file_number}" in e for e in adapter.events)
+    finally:
+        client.close()
+
+
+def test_dialer_link_unknown_file_shows_a_clear_message(qtbot, start, answers):
+    window = start("/z")
+    adapter = window.predictive
+    window.open_dialer_wait()
+    client = LineClient(adapter.service.link.port)
+    try:
+        assert client.ask("CONNECT collect dialer") == "OK"
+        assert client.ask("EXECUTE [open(debtor,file,987654)]") == "ACK"  # DDE_FACK: received
+        qtbot.waitUntil(lambda: "987654" in answers.texts(), timeout=5000)
+        text = answers.texts()
+        assert "file 987654" in text and "could not be found" in text
+        assert "system administrator" in text
+        wait_state(qtbot, adapter, LinkState.READY)  # the message was dismissed
+        assert isinstance(window.current_page(), WaitingPage)
+        assert client.ask("REQUEST") == "Ready"
+    finally:
+        client.close()
+
+
+# -- the web listener (/W2, /W2b) -----------------------------------------------------------------
+
+def test_web_dialer_pops_one_account_and_lists_several(qtbot, start, answers, other_session):
+    ids = debtor_ids(other_session)
+    first = other_session.get(Debtor, ids[1])
+    number = first.home_phone
+    window = start("/W2")
+    adapter = window.predictive
+    web = adapter.service.web
+    assert web is not None and web.bind == LOCAL
+
+    quoted = urllib.parse.quote(number)  # "(503) 555-1001" as the dialer sends it
+    status, body = http_get(f"{web.url}?phone={quoted}")
+    assert status == 503 and "not waiting" in body["error"]  # Tools > Predictive Dialer first
+
+    window.open_dialer_wait()
+    wait_state(qtbot, adapter, LinkState.READY)
+    status, body = http_get(f"{web.url}?phone={phone_digits(number)}")
+    assert (status, body["files"]) == (200, [ids[1]])
+    page = wait_for_debtor(qtbot, window, ids[1])
+    assert adapter.state is LinkState.BUSY
+    assert http_get(f"{web.url}?phone={quoted}")[0] == 503  # busy: the dialer retries
+    page.ok()
+    wait_state(qtbot, adapter, LinkState.READY)
+    assert isinstance(window.current_page(), WaitingPage)
+
+    # the same number on a second account: the list of matches
+    other_session.add(Phone(debtor_id=ids[4], kind="cell", number=number,
+                            digits=phone_digits(number)))
+    other_session.commit()
+    status, body = http_get(f"{web.url}?phone={quoted}")
+    assert (status, body["found"]) == (200, 2)
+    qtbot.waitUntil(lambda: isinstance(window.current_page(), BrowsePage), timeout=5000)
+    found = window.current_page()
+    assert "Accounts Found (2)" in found.title()
+    assert adapter.state is LinkState.BUSY
+    window.close_page(found)
+    wait_state(qtbot, adapter, LinkState.READY)
+
+    # nothing matches, or the request is malformed: no pop, the dialer is told
+    status, _ = http_get(f"{web.url}?file=987654")
+    assert status == 404
+    qtbot.waitUntil(lambda: any("file 987654" in e for e in adapter.events), timeout=5000)
+    assert "matches no account" in adapter.events[-1]
+    for bad in ("?phone=", "?phone=n/a", "?name=Doe", "?file=12a"):
+        assert http_get(f"{web.url}{bad}")[0] == 400, bad
+    assert isinstance(window.current_page(), WaitingPage)
+    assert adapter.state is LinkState.READY
+
+
+def test_web_dialer_background_pops_without_the_waiting_screen(qtbot, start, other_session):
+    ids = debtor_ids(other_session)
+    window = start("/W2b")
+    adapter = window.predictive
+    assert adapter.state is LinkState.READY  # always on
+    assert not any(isinstance(p, WaitingPage) for p in window.pages())
+    status, _ = http_get(f"{adapter.service.web.url}?file={ids[0]}")
+    assert status == 200
+    page = wait_for_debtor(qtbot, window, ids[0])
+    assert adapter.state is LinkState.BUSY
+    window.close_page(page)
+    wait_state(qtbot, adapter, LinkState.READY)
+
+
+def test_both_connections_share_one_state(qtbot, start, other_session):
+    ids = debtor_ids(other_session)
+    window = start("/z", "/W2")
+    adapter = window.predictive
+    window.open_dialer_wait()
+    client = LineClient(adapter.service.link.port)
+    try:
+        assert client.ask("CONNECT collect dialer") == "OK"
+        assert http_get(f"{adapter.service.web.url}?file={ids[0]}")[0] == 200
+        page = wait_for_debtor(qtbot, window, ids[0])
+        assert client.ask("REQUEST") == "Busy"
+        assert client.ask(f"EXECUTE [open(debtor,file,{ids[1]})]") == "BUSY"
+        page.ok()
+        wait_state(qtbot, adapter, LinkState.READY)
+        assert client.ask("REQUEST") == "Ready"
+    finally:
+        client.close()
+
+
+def test_dial_operator_lands_on_the_waiting_screen(qtbot, start, other_session):
+    other_session.add(Operator(id="DIAL", name="Dee Dialer", type="DIAL OPERATOR", user_level=10,
+                               password_hash=hash_password("dial"), must_set_password=False))
+    other_session.commit()
+    window = start("/z", user="DIAL", password="dial")
+    page = window.current_page()
+    assert isinstance(page, WaitingPage)
+    assert not page.stop_button.isVisibleTo(page)
+    assert window.predictive.state is LinkState.READY
+    assert "listening on 127.0.0.1" in page.connection_labels["Dialer link"].text()
+
+
+def test_port_in_use_is_reported(qtbot, start, answers):
+    taken = socket.socket()
+    taken.bind((LOCAL, 0))
+    taken.listen(1)
+    try:
+        window = start("/W2", web_port=taken.getsockname()[1])
+        adapter = window.predictive
+        assert adapter.service.web is None
+        assert "already in use" in adapter.service.problems[0]
+        qtbot.waitUntil(lambda: "already in use" in answers.texts(), timeout=3000)
+    finally:
+        taken.close()
+
+
+# -- click-to-dial -------------------------------------------------------------------------------
+
+def set_dialing(session, note2: str, note1: str = "") -> None:
+    op = session.get(Operator, "SYS")
+    op.use_softphone, op.note2, op.note1 = True, note2, note1
+    session.commit()
+
+
+def phone_editor(page: RecordPage, attribute: str = "home_phone") -> PhoneEditor:
+    return next(b.editor for b in page.form.bindings
+                if b.spec.attribute == attribute and isinstance(b.editor, PhoneEditor))
+
+
+def test_unreachable_dialer_times_out_and_the_window_stays_responsive(
+        qtbot, start, answers, other_session):
+    silent = socket.socket()
+    silent.bind((LOCAL, 0))
+    silent.listen(5)  # accepts at the kernel level, never answers
+    port = silent.getsockname()[1]
+    try:
+        folder = db.data_dir() / "config" / "dialstrings"
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / "global.dialstring").write_text("http://@user/servlet?n=@phone\n")
+        set_dialing(other_session, "global.dialstring", f"{LOCAL}:{port}&x")
+        window = start()
+        window.dialer.http_timeout = 1.0
+        file_number = debtor_ids(other_session)[0]
+        page = window.open_form("debtor", file_number)
+        answers.queue.append("Dial")  # Prompt before dialing
+        started = time.monotonic()
+        phone_editor(page).button.click()
+        assert time.monotonic() - started < 0.5  # the GET runs in the background
+        assert answers.asked[0][0] == "Dial" and "HTTP GET" in answers.asked[0][1]
+
+        ticks = []
+        timer = QTimer(interval=50, timeout=lambda: ticks.append(1))
+        timer.start()
+        qtbot.waitUntil(lambda: "timed out" in answers.texts(), timeout=6000)
+        timer.stop()
+        # the event loop kept running (a 50 ms timer fired again and again) while the dialer
+        # was silent for its whole timeout
+        assert len(ticks) >= 4
+        assert time.monotonic() - started >= 0.9
+        message = answers.asked[-1][1]
+        assert message == f"Dialer at {LOCAL}:{port} did not answer within 1 s (timed out)."
+        assert window.dialer.call_result is None  # nothing went out: no call result
+    finally:
+        silent.close()
+
+
+def test_dial_prompts_sends_then_records_the_call_result(qtbot, start, answers, other_session):
+    receiver = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    receiver.bind((LOCAL, 0))
+    receiver.settimeout(5)
+    try:
+        set_dialing(other_session, f"UDP:/{LOCAL}:{receiver.getsockname()[1]}:452")
+        window = start()
+        file_number = debtor_ids(other_session)[0]
+        page = window.open_form("debtor", file_number)
+        number = page.record.home_phone
+
+        answers.queue.append("Cancel")  # the prompt: Cancel sends nothing
+        phone_editor(page).button.click()
+        assert answers.asked[-1][0] == "Dial"
+        assert answers.asked[-1][1].startswith(f"Dial {phone_digits(number)}?\n\nUDP datagram")
+        assert window.dialer.call_result is None
+
+        answers.queue.append("Dial")
+        phone_editor(page).button.click()
+        assert receiver.recv(200).decode() == f"452,{phone_digits(number)}"
+        qtbot.waitUntil(lambda: window.dialer.call_result is not None, timeout=5000)
+        dialog = window.dialer.call_result
+        assert dialog.isVisible() and not dialog.isModal()
+
+        assert not dialog.save()  # no result chosen yet
+        assert "Choose the result" in dialog.message.text()
+        assert dialog.isVisible()
+        assert dialog.choose(4)
+        dialog.words.setText("Promised to pay Friday")
+        expected = f"Called {number}: 4 Spoke to debtor. Verified right party. Promised to pay Friday"
+        assert dialog.preview.text() == expected
+        assert dialog.save()
+        assert not dialog.isVisible()
+    finally:
+        receiver.close()
+    other_session.expire_all()
+    contact = other_session.scalars(select(Contact).where(Contact.debtor_id == file_number)
+                                    .order_by(Contact.id.desc())).first()
+    assert contact.type == ContactType.PHONE.value and contact.done and contact.call_result == 4
+    assert contact.operator_id == "SYS"
+    note = other_session.scalars(select(Note).where(Note.debtor_id == file_number)
+                                 .order_by(Note.id.desc())).first()
+    assert note.text == expected and note.operator_id == "SYS"
+
+
+def test_test_dial_shows_exactly_what_would_be_sent(qtbot, start, answers):
+    window = start()
+    page = window.open_form("operator", "SYS")
+    button = next(b for b in page.spec_buttons if "Test Dial" in b.text())
+    by_code = {b.spec.code.lower(): b.editor for b in page.form.bindings}
+    by_code["op.sp"].set_value(True)  # typed on the form, not saved
+    by_code["op.n2"].set_value("UDP:/192.168.2.122:1544:452")
+    button.click()
+    dialog = window.dialer.test_dialog
+    assert dialog.isVisible()
+    assert dialog.sent.text() == "UDP datagram to 192.168.2.122:1544: 452,5551237777"
+    assert dialog.cleaned.text() == "5551237777"
+    dialog.number.setText("818-555-1111")
+    assert dialog.sent.text() == "UDP datagram to 192.168.2.122:1544: 452,8185551111"
+    assert dialog.dial_button.isEnabled()
+    dialog.close()
+
+    by_code["op.n2"].set_value("skype")  # not a method: a clear error, nothing to send
+    button.click()
+    dialog = window.dialer.test_dialog
+    assert "is not a protocol prefix" in dialog.message.text()
+    assert not dialog.dial_button.isEnabled()
+    dialog.close()
+
+    by_code["op.sp"].set_value(False)
+    button.click()
+    dialog = window.dialer.test_dialog
+    assert dialog.sent.text() == f"Open tel:{dialog.cleaned.text()} with the system tel: handler"
+    dialog.close()
