@@ -46,39 +46,46 @@ class SubListWidget(QWidget):
         self.lay.addLayout(buttons)
 
     def set_parent_key(self, key: Any) -> None:
+        """Show the rows of another parent record: the same view and model, a new query.
+
+        Reused forms call this for every record they show, so nothing is rebuilt here.
+        """
         self.parent_key = key
-        if self.view is not None:
-            self.view.setParent(None)
-            self.view.deleteLater()
-            self.view = None
         if key is None:
-            self.model = None
+            if self.view is not None:
+                self.view.hide()
             self.message.setText("Save the record first; then rows can be added here.")
             self.message.show()
             return
         self.message.hide()
         spec = self.spec
-        pk = spec.model.__mapper__.primary_key[0].key
-        sort, desc = spec.order[0] if spec.order else (pk, False)
-        columns = [c.field.attribute for c in spec.columns]
-        if sort not in columns:
-            columns.append(sort)
-        query = ListQuery(model=spec.model, columns=columns, sort=sort, descending=desc,
-                          where=list(spec.where) + [(spec.link, key)])
-        self.model = BrowseModel(self.ctx.new_session, query, [c.field for c in spec.columns],
-                                 page_size=100)
-        self.view = BrowseView(self.model)
-        self.view.open_requested.connect(self._open_row)
-        self.view.new_requested.connect(self.new_requested.emit)
-        self.lay.insertWidget(1, self.view, 1)
+        where = list(spec.where) + [(spec.link, key)]
+        if self.model is None:
+            pk = spec.model.__mapper__.primary_key[0].key
+            sort, desc = spec.order[0] if spec.order else (pk, False)
+            columns = [c.field.attribute for c in spec.columns]
+            if sort not in columns:
+                columns.append(sort)
+            query = ListQuery(model=spec.model, columns=columns, sort=sort, descending=desc,
+                              where=where)
+            self.model = BrowseModel(self.ctx.new_session, query, [c.field for c in spec.columns],
+                                     page_size=100)
+            self.view = BrowseView(self.model)
+            self.view.open_requested.connect(self._open_row)
+            self.view.new_requested.connect(self.new_requested.emit)
+            self.lay.insertWidget(1, self.view, 1)
+        else:
+            self.model.pager.query.where = where
+            self.model.reload()
+            self.view.show()
         if self.model.rowCount():
             self.view.go_to(0)
 
     def row_count(self) -> int:
-        return self.model.rowCount() if self.model is not None else 0
+        return self.model.rowCount() if self.model is not None and self.parent_key is not None else 0
 
     def _open_row(self, row: int) -> None:
-        if self.model is None or self.spec.opens is None:
+        if self.model is None or self.parent_key is None or self.spec.opens is None:
             return
         key = self.model.key(row)
         if key is not None:
@@ -100,5 +107,5 @@ class SubListWidget(QWidget):
                 self.view.go_to(0)
 
     def reload(self) -> None:
-        if self.model is not None:
+        if self.model is not None and self.parent_key is not None:
             self.model.reload()
