@@ -312,6 +312,8 @@ def test_dial_operator_lands_on_the_waiting_screen(qtbot, start, other_session):
     assert not page.stop_button.isVisibleTo(page)
     assert window.predictive.state is LinkState.READY
     assert "listening on 127.0.0.1" in page.connection_labels["Dialer link"].text()
+    window.escape()  # Esc does not take a dial operator off the waiting screen
+    assert window.current_page() is page and window.predictive.state is LinkState.READY
 
 
 def test_port_in_use_is_reported(qtbot, start, answers):

@@ -288,6 +288,7 @@ class WaitingPage(Page):
         self.stop_button.setToolTip("Close this screen; the dialer is told Busy until you come back")
         self.stop_button.clicked.connect(lambda: window.close_page(self))
         self.stop_button.setVisible(not dial_operator)
+        self.dial_operator = dial_operator
         buttons.addWidget(self.stop_button)
         lay.addLayout(buttons)
 
@@ -298,6 +299,11 @@ class WaitingPage(Page):
 
     def activated(self) -> None:
         self._show_state()
+
+    @property
+    def escapable(self) -> bool:
+        """A DIAL OPERATOR works only from this screen: Esc does not leave it (Sign Off does)."""
+        return not self.dial_operator
 
     def _show_state(self, *_: Any) -> None:
         state = self.adapter.state

@@ -120,11 +120,12 @@ class MainWindow(QMainWindow):
                   context=Qt.ShortcutContext.WindowShortcut)
 
     # -- menus -------------------------------------------------------------------------------
-    def _build_menus(self) -> None:
-        from ..engine import rights
+    @property
+    def rights(self) -> Any:
+        """The signed-on operator's access rights (menus are enabled by them)."""
+        return self.ctx.rights
 
-        with self.ctx.session() as s:
-            self.rights = rights.effective(s, self.ctx.user_level, operator_id=self.ctx.operator_id)
+    def _build_menus(self) -> None:
         bar = self.menuBar()
         for title, items in commands.MENUS:
             menu = bar.addMenu(title)
@@ -196,7 +197,7 @@ class MainWindow(QMainWindow):
 
     def escape(self) -> None:
         page = self.current_page()
-        if page is not None and page is not self.home:
+        if page is not None and page is not self.home and page.escapable:
             self.close_page(page)
 
     def _retitle(self) -> None:

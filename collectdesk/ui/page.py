@@ -18,6 +18,9 @@ class Page(QWidget):
     def title(self) -> str:
         return self.windowTitle()
 
+    #: Whether Esc closes the page (a DIAL OPERATOR's waiting screen is not left that way).
+    escapable = True
+
     def may_close(self) -> bool:
         """Called before the page is closed; ask about unsaved changes here."""
         return True

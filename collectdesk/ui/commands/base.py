@@ -52,8 +52,7 @@ class Command:
         access right of the operator's user level."""
         if not all(module_exists(m) for m in self.requires):
             return self.missing
-        rights = getattr(self.window, "rights", None)
-        if self.right and rights is not None and not rights.enabled(self.right):
+        if self.right and not self.window.rights.enabled(self.right):
             return f"Your user level may not use this (access right {self.right})."
         return None
 
