@@ -2,11 +2,13 @@
 
 ``run_in_background(window, title, work)`` runs ``work(progress)`` in a QThread;
 ``progress(done, total)`` may be called from that thread, and the result or the
-error comes back to the GUI thread through queued signals.
+error comes back to the GUI thread through queued signals.  With ``cancel`` (a
+threading.Event the work checks) the progress dialog has a Cancel button that sets it.
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -40,7 +42,7 @@ class _Receiver(QObject):
     """Lives on the GUI thread: the worker's signals are delivered here, queued."""
 
     def __init__(self, window: Any, title: str, thread: QThread, worker: _Worker,
-                 on_done: Callable[[str], None] | None) -> None:
+                 on_done: Callable[[str], None] | None, cancel: threading.Event | None) -> None:
         super().__init__(window)
         self.window_ = window
         self.title = title
@@ -49,7 +51,14 @@ class _Receiver(QObject):
         self.on_done = on_done
         self.dialog = QProgressDialog(title, "", 0, 0, window)
         self.dialog.setWindowTitle(title)
-        self.dialog.setCancelButton(None)
+        if cancel is None:
+            self.dialog.setCancelButton(None)
+        else:
+            self.dialog.setCancelButtonText("&Cancel")
+            # Cancel asks the work to stop at its next check; the dialog stays until it has.
+            self.dialog.canceled.disconnect()
+            self.dialog.canceled.connect(cancel.set)
+            self.dialog.canceled.connect(lambda: self.dialog.setLabelText(f"{title}: stopping…"))
         self.dialog.setWindowModality(Qt.WindowModality.WindowModal)
         self.dialog.setMinimumDuration(300)
 
@@ -79,11 +88,12 @@ class _Receiver(QObject):
 
 
 def run_in_background(window: Any, title: str, work: Work,
-                      on_done: Callable[[str], None] | None = None) -> QThread:
+                      on_done: Callable[[str], None] | None = None,
+                      cancel: threading.Event | None = None) -> QThread:
     thread = QThread(window)
     worker = _Worker(work)
     worker.moveToThread(thread)
-    receiver = _Receiver(window, title, thread, worker, on_done)
+    receiver = _Receiver(window, title, thread, worker, on_done, cancel)
     thread.started.connect(worker.run)
     worker.progressed.connect(receiver.progressed, Qt.ConnectionType.QueuedConnection)
     worker.done.connect(receiver.done, Qt.ConnectionType.QueuedConnection)
