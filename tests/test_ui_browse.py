@@ -237,3 +237,16 @@ def test_a_collector_cannot_use_the_system_menu(qtbot, database, monkeypatch):
     assert "menu:system" in company.action.toolTip()
     assert w.command("BrowseActiveDebtors").action.isEnabled()
     w.close()
+
+
+def test_preferences_edit_the_system_row(window, other_session):
+    from collectdesk.models import Preferences
+
+    window.command("Preferences").action.trigger()
+    page = window.current_page()
+    assert page.windowTitle().startswith("Preferences")
+    page.form.editor("sy.ldp").line.setText("1")
+    page.form.editor("sy.pcp").set_value("C")
+    assert page.save()
+    system = other_session.scalar(select(Preferences).where(Preferences.operator_id.is_(None)))
+    assert (system.long_distance_prefix, system.phone_change_plan) == ("1", "C")

@@ -59,7 +59,7 @@ from ..paths import forms_dir
 ROOTS = frozenset({
     "company", "client", "debtor", "operator", "status_code", "transaction_type",
     "clients", "active_debtors", "all_debtors", "tagged_debtors", "operators", "status_codes",
-    "transaction_types", "find_results", "contact_plans", "holidays",
+    "transaction_types", "find_results", "contact_plans", "holidays", "preferences",
 })
 
 KINDS = frozenset({"text", "memo", "number", "money", "percent", "date", "time", "datetime", "check",

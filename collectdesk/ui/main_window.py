@@ -269,6 +269,14 @@ class MainWindow(QMainWindow):
             key = s.scalar(select(func.min(CompanyDetails.id)))
         return self.open_form("company", key)
 
+    def open_preferences(self) -> Page:
+        """System > Preferences: the system row (operator rows are WIP Options and Operator)."""
+        from ..models import Preferences
+
+        with self.ctx.session() as s:
+            key = s.scalar(select(Preferences.id).where(Preferences.operator_id.is_(None)))
+        return self.open_form("preferences", key)
+
     def find_by(self) -> None:
         from .find_dialog import FindByDialog
 

@@ -15,12 +15,10 @@ class CompanyDetails(Command):
 
 class Preferences(Command):
     text = "&Preferences…"
-    help = "System and operator preferences."
-    requires = ("collectdesk.ui.preferences_page",)
-    missing = "The Preferences screen is not built yet in this version of CollectDesk."
+    help = "System-wide preferences: plans run on changes, WIP, auto dialer, phones."
 
     def run(self) -> None:
-        self.open_page()
+        self.window.open_preferences()
 
 
 class StatusCodes(Command):
