@@ -4,7 +4,8 @@ One arithmetic core, :func:`compute_totals`, turns an account's transactions (in
 payment-date order) and its terms into :class:`Totals`.  :func:`recalc_debtor` feeds it one
 account through the session; :func:`recalc_all` feeds it every account from one ordered
 query per chunk of file numbers and writes the changed rows back with ``executemany`` — no
-ORM objects, same rules.
+ORM objects, same rules.  Plain accounts (see :func:`_fast_query`) are summed by the database
+instead, and only those whose stored figures differ come back to Python.
 
 Rules (seed 003 "Transaction Types" and the "… Sample" sections; SPEC.md):
 
@@ -34,6 +35,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, fields
 from decimal import Decimal
@@ -43,8 +45,10 @@ from sqlalchemy import (
     BigInteger,
     Connection,
     Engine,
+    Numeric,
     and_,
     bindparam,
+    case,
     cast,
     func,
     insert,
@@ -384,6 +388,10 @@ class _Driver:
         self._cursor.execute(sql)
         return self._cursor.fetchall()
 
+    def fetch_sql(self, sql: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:
+        self._cursor.execute(sql, params)
+        return self._cursor.fetchall()
+
     def update_changed(self, table: Any, key: str, names: Sequence[str],
                        rows: list[tuple[Any, ...]]) -> int:
         """``rows`` are (*values in ``names`` order, key); only differing rows are written."""
@@ -552,7 +560,9 @@ def changed_update(table: Any, key: Any, names: Sequence[str]) -> Any:
 
 
 def _recalc_range(driver: _Driver, lo: int, hi: int, where: Any, today: dt.date,
-                  captures: frozenset[str]) -> tuple[int, int]:
+                  captures: frozenset[str], ids: Sequence[int] | None = None) -> tuple[int, int]:
+    """The accounts of file numbers ``lo``–``hi`` (only ``ids`` among them, when given)
+    through :func:`compute_totals`."""
     terms_q = (select(*_TERMS_COLUMNS)
                .select_from(Debtor.__table__.outerjoin(InterestDetail.__table__,
                                                        _I.debtor_id == _D.id))
@@ -565,6 +575,9 @@ def _recalc_range(driver: _Driver, lo: int, hi: int, where: Any, today: dt.date,
                      _cents(_T.paid_principal), _cents(_T.paid_interest))
               .where(_T.debtor_id.between(lo, hi))
               .order_by(_T.debtor_id, _T.payment_date, _T.id))
+    if ids is not None:
+        terms_q = terms_q.where(_D.id.in_(ids))
+        rows_q = rows_q.where(_T.debtor_id.in_(ids))
     grouped, resort, with_principal = _raw_rows(driver, driver.fetch(rows_q))
     debtor_out: list[tuple[Any, ...]] = []
     interest_out: list[tuple[Any, ...]] = []
@@ -599,8 +612,167 @@ def _recalc_range(driver: _Driver, lo: int, hi: int, where: Any, today: dt.date,
     return n, changed
 
 
+# -- batch fast path: plain accounts summed by the database ----------------------------------
+#
+# An account is *plain* when nothing in its recalculation depends on the order of its
+# transactions or on today: no judgement date, no Interest Detail (so no accrual and no typed
+# interest) and no posted interest (only the first 197 / 195 counts; adjustments would create
+# an Interest Detail), internal or 194 transaction.  Each of its figures is then a sum over its
+# posted transactions — in whole cents, exact on every database — except Last Payment, the
+# positive payment with the greatest (date, id): compute_totals keeps the later of two equal
+# dates.  One GROUP BY per chunk compares those sums with the stored figures and returns only
+# the plain accounts that differ, plus the file numbers of the other accounts, which go through
+# compute_totals.  Results are identical to the Python path's (tests/test_recalc_fast_path.py).
+
+#: Posted transactions that make an account go through compute_totals.
+_NOT_PLAIN_TYPES = (_INTEREST, _INTERNAL)
+_DAY_KEY = 10**12  # last payment key on SQLite: (days since 1970 + 10**6) × 10**12 + id
+_DAY_OFFSET = 10**6
+
+
+def _fast_supported(conn: Connection) -> bool:
+    """SQLite needs FILTER (3.30) and unixepoch() (3.38); PostgreSQL has both kinds."""
+    if conn.dialect.name == "sqlite":
+        import sqlite3
+
+        return sqlite3.sqlite_version_info >= (3, 38)
+    return conn.dialect.name == "postgresql"
+
+
+def _as_written(dialect: str, cents: Any) -> Any:
+    """Whole cents as the batch writes them: on SQLite the exact text ``str(Decimal)`` gives
+    (``-0.05``, ``12.00``), elsewhere a two-place NUMERIC (Decimal through the driver)."""
+    if dialect == "sqlite":
+        magnitude = func.abs(cents)
+        return func.printf("%s%d.%02d", case((cents < 0, "-"), else_=""),
+                           magnitude.op("/")(100), magnitude.op("%")(100))
+    return cast(cast(cents, Numeric(18, 0)) / 100, Numeric(16, 2))
+
+
+def _last_payment(dialect: str, amount: Any) -> tuple[Any, Any]:
+    """Date and amount (cents) of the positive payment with the greatest (date, id)."""
+    day = func.coalesce(_T.payment_date, _T.posted_date)
+    positive = and_(_T.financial_type == _PAYMENT, _T.to_us + _T.direct > 0)
+    if dialect == "sqlite":
+        # One max() per query: SQLite then takes the bare columns (the amount) from the row
+        # holding the maximum.  CASE, not FILTER: a filtered-out row must still reach max().
+        days = func.unixepoch(day, type_=BigInteger).op("/")(86400)  # integer division
+        key = func.max(case((positive, (days + _DAY_OFFSET) * _DAY_KEY + _T.id)),
+                       type_=BigInteger)
+        last_day = func.date((key.op("/")(_DAY_KEY) - _DAY_OFFSET) * 86400, "unixepoch")
+        return last_day, case((key.is_(None), 0), else_=amount)
+    from sqlalchemy.dialects.postgresql import ARRAY, aggregate_order_by
+
+    amounts = func.array_agg(aggregate_order_by(amount, day.desc(), _T.id.desc()),
+                             type_=ARRAY(BigInteger)).filter(positive)
+    return func.max(day).filter(positive), func.coalesce(amounts[1], 0)
+
+
+#: Where a chunk's bounds go; replaced by the driver's placeholders once compiled.
+_LO, _HI = literal_column("__chunk_lo__"), literal_column("__chunk_hi__")
+
+
+def _fast_query(dialect: str, where: Any) -> Any:
+    """Plain accounts of file numbers ``lo``–``hi`` whose figures differ (values in
+    ``DEBTOR_FIELDS`` order, as written: see :func:`_as_written`), and the other accounts
+    (``not_plain`` true, values to ignore)."""
+    ftype = _T.financial_type
+    amount = cast(func.round((_T.to_us + _T.direct) * 100), BigInteger)
+
+    def total(kind: int) -> Any:
+        return func.coalesce(func.sum(amount).filter(ftype == kind), 0)
+
+    principal_sum = func.sum(amount).filter(ftype == _PRINCIPAL)  # NULL: none, typed is kept
+    principal = func.coalesce(-principal_sum, _cents(_D.original_principal))
+    judgement_principal = case((principal_sum.is_(None), _cents(_D.judgement_principal)),
+                               else_=0)
+    fees, legal, paid, adjustments = (-total(_FEE), -total(_LEGAL), total(_PAYMENT),
+                                      total(_ADJUSTMENT))
+    last_day, last_amount = _last_payment(dialect, amount)
+    cents = {
+        "original_principal": principal, "judgement_principal": judgement_principal,
+        "principal": principal, "interest": literal_column("0"), "fees": fees,
+        "legal_costs": legal, "paid": paid, "adjustments": adjustments,
+        "owing": principal + fees + legal - paid - adjustments,
+        "last_payment_amount": last_amount,
+        "commission_total": func.coalesce(func.sum(_cents(_T.commission)), 0),
+        "tax_total": func.coalesce(func.sum(_cents(_T.tax)), 0),
+        "internal_total": literal_column("0"),
+    }
+    not_plain = or_(
+        _D.judgement_date.is_not(None), _I.debtor_id.is_not(None),
+        func.count().filter(or_(ftype.in_(_NOT_PLAIN_TYPES),
+                                _T.type_code == JUDGEMENT_PRINCIPAL)) > 0)
+    differs = [_cents(_D[name]) != value for name, value in cents.items()]
+    differs.append(_D.last_payment_date.op(  # is_distinct_from() loses literal binds here
+        "IS NOT" if dialect == "sqlite" else "IS DISTINCT FROM", is_comparison=True)(last_day))
+    values = [last_day if name == "last_payment_date" else _as_written(dialect, cents[name])
+              for name in DEBTOR_FIELDS]
+    query = (select(_D.id, not_plain.label("not_plain"), *values)
+             .select_from(Debtor.__table__
+                          .outerjoin(InterestDetail.__table__, _I.debtor_id == _D.id)
+                          .outerjoin(Transaction.__table__,
+                                     and_(_T.debtor_id == _D.id, _T.posted_date.is_not(None))))
+             .where(_D.id.between(_LO, _HI))
+             .group_by(_D.id, _I.debtor_id)
+             .having(or_(not_plain, *differs)))
+    return query if where is None else query.where(where)
+
+
+def _fast_sql(driver: _Driver, where: Any) -> tuple[str, str]:
+    """The chunk's count and fast query as SQL with ``lo`` / ``hi`` parameters.
+
+    Compiled with literal constants (SQLite computes two identical aggregates once, two that
+    differ by their ``?`` twice) and only once for a whole-file run, not once per chunk."""
+    dialect = driver.conn.dialect
+    if where is None and dialect.name in _FAST_SQL:
+        return _FAST_SQL[dialect.name]
+    lo, hi = (":lo", ":hi") if driver.sqlite else ("%(lo)s", "%(hi)s")
+
+    def render(query: Any) -> str:
+        sql = str(query.compile(dialect=dialect, compile_kwargs={"literal_binds": True}))
+        return sql.replace(_LO.name, lo).replace(_HI.name, hi)
+
+    count = select(func.count()).select_from(Debtor.__table__).where(_D.id.between(_LO, _HI))
+    sql = (render(count if where is None else count.where(where)),
+           render(_fast_query(dialect.name, where)))
+    if where is None:
+        _FAST_SQL[dialect.name] = sql
+    return sql
+
+
+_FAST_SQL: dict[str, tuple[str, str]] = {}
+
+
+def _recalc_range_fast(driver: _Driver, lo: int, hi: int, where: Any, today: dt.date,
+                       captures: frozenset[str]) -> tuple[int, int]:
+    """:func:`_recalc_range` with the plain accounts summed by the database."""
+    count, fast = _fast_sql(driver, where)
+    n = driver.fetch_sql(count, {"lo": lo, "hi": hi})[0][0]
+    if not n:
+        return 0, 0
+    fetched = driver.fetch_sql(fast, {"lo": lo, "hi": hi})
+    others = [row[0] for row in fetched if row[1]]
+    if len(others) * 4 > n:  # mostly not plain: one pass through compute_totals is cheaper
+        return _recalc_range(driver, lo, hi, where, today, captures)
+    changed = driver.update_changed(Debtor.__table__, "id", DEBTOR_FIELDS,
+                                    [(*row[2:], row[0]) for row in fetched if not row[1]])
+    if others:
+        changed += _recalc_range(driver, lo, hi, where, today, captures, ids=others)[1]
+    return n, changed
+
+
 def _ranges(conn: Connection, where: Any, size: int) -> list[tuple[int, int]]:
-    """File-number ranges holding about ``size`` accounts each."""
+    """File-number ranges holding at most ``size`` accounts each, about ``size`` each.
+
+    Every account at once when the file numbers are dense (the usual case): spans of
+    ``size`` numbers between the first and the last, without reading them all."""
+    if where is None:
+        first, last = conn.execute(select(func.min(_D.id), func.max(_D.id))).one()
+        if first is None:
+            return []
+        if last - first < 2 * _count(conn, None):
+            return [(lo, min(lo + size - 1, last)) for lo in range(first, last + 1, size)]
     query = select(_D.id).order_by(_D.id)
     if where is not None:
         query = query.where(where)
@@ -610,29 +782,41 @@ def _ranges(conn: Connection, where: Any, size: int) -> list[tuple[int, int]]:
 
 def recalc_all(target: Session | Engine | Connection, *, today: dt.date | None = None,
                client_id: int | None = None, debtor_ids: Sequence[int] | None = None,
-               progress: Progress | None = None, chunk_size: int = 20_000) -> BatchResult:
+               progress: Progress | None = None, chunk_size: int = 20_000,
+               fast: bool = True) -> BatchResult:
     """Recalculate every account (or one client's, or the listed ones) in batch.
 
     Each chunk of file numbers is read with two ordered queries (accounts with their terms,
     transactions in payment-date order), computed with :func:`compute_totals` and written
     with ``executemany``; an UPDATE only touches a row whose figures changed (its version
-    goes up, as an edit would).  With an Engine each chunk commits on its own; with a
-    Session or Connection the caller commits.  ``progress(done, total)`` after each chunk.
+    goes up, as an edit would).  With ``fast`` (and no calculation log running) plain
+    accounts are summed by the database instead and only the changed ones are written (see
+    :func:`_fast_query`); the figures are the same.  With an Engine each chunk commits on its
+    own; with a Session or Connection the caller commits.  ``progress(done, total)`` after
+    each chunk.
     """
     today = today or dt.date.today()
     started = time.perf_counter()
     where: Any = None
     if client_id is not None:
         where = _D.client_id == client_id
-    if debtor_ids is not None:
-        cond = _D.id.in_(list(debtor_ids))
+    listed = sorted(set(debtor_ids)) if debtor_ids is not None else None
+    if listed is not None:
+        cond = _D.id.in_(listed)
         where = cond if where is None else and_(where, cond)
     result = BatchResult()
 
     def run(conn: Connection, lo: int, hi: int, total: int, captures: frozenset[str]) -> None:
         driver = _Driver(conn)
+        by_sql = fast and calclog.active() is None and _fast_supported(conn)
+        chunk_where = where
+        if listed is not None:  # only the listed file numbers of this chunk
+            chunk = listed[bisect_left(listed, lo):bisect_right(listed, hi)]
+            chunk_where = _D.id.in_(chunk) if client_id is None \
+                else and_(_D.client_id == client_id, _D.id.in_(chunk))
         try:
-            n, changed = _recalc_range(driver, lo, hi, where, today, captures)
+            n, changed = (_recalc_range_fast if by_sql else _recalc_range)(
+                driver, lo, hi, chunk_where, today, captures)
         finally:
             driver.close()
         result.debtors += n
