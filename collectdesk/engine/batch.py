@@ -6,10 +6,13 @@ Seed 003, "Contact Plans" → "Batch Processing" and the examples that run a pla
 Two ways to run the same rules (:func:`.contact_plans.prepare_events`,
 :func:`.contact_plans.process_prepared`, :func:`.contacts.deletion_actions`):
 
-* **set-based** — the plan is read once; debtor columns are read a chunk at a time with Core
-  selects; contacts, notes, moves and field changes are computed in Python through
-  :class:`_RowSink` and written with ``executemany``.  Used when every event of the plan only
-  touches the debtor row, its contacts and its notes;
+* **set-based** — the plan is read once; the debtor columns its rules read are read a chunk
+  at a time with Core selects; the rules run through :class:`_RowSink` once per distinct
+  combination of those columns (accounts alike in them get the same contacts, notes and
+  changes), and the rows are written with ``executemany``.  The deletion rules run in SQL, one
+  UPDATE (marked Completed) and one DELETE per chunk ("Same description only" is decided in
+  Python, as :func:`.contacts.deletion_actions` compares descriptions).  Used when every event
+  of the plan only touches the debtor row, its contacts and its notes;
 * **per account** through the ORM (:func:`.contact_plans.execute_plan`), each account in its own
   savepoint, for plans that post transactions, close accounts, call plans, run ODBC pairs, edit
   fields outside the debtor row, trigger status or operator-change plans, or ask questions per
@@ -27,12 +30,13 @@ import datetime as dt
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import Table, and_, bindparam, delete, insert, select, update
+from sqlalchemy import Table, and_, bindparam, delete, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from ..models import Client, Contact, ContactType, Debtor, Note, StatusCode, Tag
@@ -51,6 +55,7 @@ from .contact_plans import (
 )
 from .contacts import (
     ACTION_TYPES,
+    WIP_TYPE_VALUES,
     ActionError,
     change_field,
     contact_argument,
@@ -65,6 +70,7 @@ CONTACTS: Table = Contact.__table__  # type: ignore[assignment]
 DEBTORS: Table = Debtor.__table__  # type: ignore[assignment]
 NOTES: Table = Note.__table__  # type: ignore[assignment]
 
+_Item = TypeVar("_Item")
 Progress = Callable[[int, int], None]
 Cancel = threading.Event | Callable[[], bool] | None
 
@@ -81,7 +87,7 @@ def _cancelled(cancel: Cancel) -> bool:
     return bool(cancel())
 
 
-def _chunks(items: Sequence[int], size: int) -> Iterable[Sequence[int]]:
+def _chunks(items: Sequence[_Item], size: int) -> Iterable[Sequence[_Item]]:
     for start in range(0, len(items), size):
         yield items[start:start + size]
 
@@ -219,6 +225,8 @@ class _BulkStatement:
 
     Values are converted with the column types' own bind processors, memoised per column (a
     batch writes the same dates, codes and priorities over and over), so a row costs a tuple.
+    An INSERT on PostgreSQL through psycopg is sent with COPY instead: ``executemany`` there
+    costs a statement per row.
     """
 
     def __init__(self, conn: Any, stmt: Any, keys: Sequence[str]) -> None:
@@ -241,6 +249,13 @@ class _BulkStatement:
                 value = bind.effective_value
                 self.slots.append((None, proc(value) if proc else value, None))
         self.position = {names[i]: i for i in range(len(names))}
+        self.copy_sql = ""
+        table = getattr(stmt, "table", None)
+        if getattr(stmt, "is_insert", False) and table is not None and \
+                dialect.name == "postgresql" and dialect.driver == "psycopg":
+            quote = dialect.identifier_preparer.quote
+            self.copy_sql = (f"COPY {dialect.identifier_preparer.format_table(table)} "
+                             f"({', '.join(quote(table.c[n].name) for n in names)}) FROM STDIN")
 
     def convert(self, values: Sequence[Any]) -> tuple[Any, ...]:
         """``values`` in ``keys`` order → a row in the driver's parameter order."""
@@ -260,14 +275,21 @@ class _BulkStatement:
             out.append(value)
         return tuple(out)
 
-    def stamp(self, row: tuple[Any, ...], key: str, value: Any) -> tuple[Any, ...]:
-        """A converted row with one (unprocessed integer) key replaced: the file number."""
+    def split(self, row: tuple[Any, ...], key: str) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
+        """A converted row cut around one (unprocessed integer) key, the file number: each
+        account's row is then ``head + (file_number,) + tail``."""
         p = self.position[key]
-        return row[:p] + (value,) + row[p + 1:]
+        return row[:p], row[p + 1:]
 
     def execute(self, rows: list[tuple[Any, ...]]) -> int:
         if not rows:
             return 0
+        if self.copy_sql:  # same connection, same transaction as the statements around it
+            dbapi = self.conn.connection.dbapi_connection
+            with dbapi.cursor() as cursor, cursor.copy(self.copy_sql) as copy:
+                for row in rows:
+                    copy.write_row(row)
+            return len(rows)
         params: list[Any] = rows if self.positional else \
             [dict(zip(self.driver_names, r, strict=True)) for r in rows]
         result = self.conn.exec_driver_sql(self.sql, params)
@@ -279,10 +301,14 @@ _NOTE_KEYS = tuple(c.key for c in NOTES.columns if not c.primary_key)
 
 
 class _RowSink:
-    """One debtor row as the plan rules see it (set-based batch)."""
+    """One account as the plan rules see it (set-based batch).
 
-    __slots__ = ("row", "changed", "contacts", "notes", "moves", "n_executed", "not_scheduled",
-                 "errors", "now")
+    ``row`` holds only the columns :func:`_key_columns` says the plan's rules read, so a rule
+    reading another column fails loudly instead of reusing another account's value.
+    """
+
+    __slots__ = ("row", "changed", "contacts", "notes", "moves", "moved_new", "n_executed",
+                 "not_scheduled", "errors", "now")
 
     def __init__(self, row: dict[str, Any], now: dt.datetime) -> None:
         self.row = row
@@ -291,6 +317,7 @@ class _RowSink:
         self.contacts: list[dict[str, Any]] = []
         self.notes: list[dict[str, Any]] = []
         self.moves: list[tuple[str, str]] = []
+        self.moved_new = 0
         self.n_executed = 0
         self.not_scheduled: Counter[str] = Counter()
         self.errors: Counter[str] = Counter()
@@ -310,7 +337,15 @@ class _RowSink:
         pass  # no status used by this plan has a run plan (checked before the batch)
 
     def operator_changed(self, old: str, new: str) -> None:
+        """The account's In Progress contacts of ``old`` go to ``new`` (seed: "Reassigning an
+        Account to a New Operator"): those already there (``moves``, written after the
+        deletions) and those this plan saved before the change, as the per-account runner's
+        flush-then-move does."""
         self.moves.append((old, new))
+        for contact in self.contacts:
+            if contact["operator_id"] == old:
+                contact["operator_id"] = new
+                self.moved_new += 1
 
     def edit(self, fc: FieldCode, value: Any) -> None:
         change_field(self, fc.attribute, value)
@@ -344,25 +379,41 @@ class _RowSink:
         self.n_executed += 1
 
 
+#: A driver-ready row split around its file number: ``head + (debtor_id,) + tail``.
+_Split = tuple[tuple[Any, ...], tuple[Any, ...]]
+
+
 @dataclass
 class _Outcome:
     """What the rules do to an account with given column values (file number left out)."""
 
-    contacts: list[tuple[Any, ...]]
-    notes: list[tuple[Any, ...]]
+    contacts: list[_Split]
+    notes: list[_Split]
     moves: list[tuple[str, str]]
-    update_names: tuple[str, ...]
-    update_row: tuple[Any, ...] | None
+    update: tuple[tuple[str, Any], ...]  # (column, new value) of the debtor row, by name
     executed: int
+    moved_new: int
     not_scheduled: Counter[str]
     errors: Counter[str]
     uses: int = 0
 
 
-def _needed_columns(plan: CompiledPlan) -> list[str]:
-    names = ["id", "client_id", "operator_id", "status", "mode", "sales_id", "commission_rate",
-             "rate_plan"]
+#: Account columns the rules read or change for each kind of event, besides the account
+#: operator (always read: "assign to account operator").  Notes carry the status; a Client
+#: contact carries the client number.  Schedule If and Edit fields are added per plan.
+_EVENT_COLUMNS: dict[str, tuple[str, ...]] = {
+    T.STATUS: ("status",), T.NOTE: ("status",), T.ACTIVATE: ("mode",), T.CLOSE: ("mode",),
+    T.SALES: ("sales_id",), T.COMMISSION: ("commission_rate",), T.RATE_PLAN: ("rate_plan",),
+    T.CLIENT: ("client_id",),
+}
+
+
+def _key_columns(plan: CompiledPlan) -> list[str]:
+    """The debtor columns the plan's outcome depends on: accounts alike in these get the same
+    contacts, notes and changes, so the rules run once per distinct combination."""
+    names = ["operator_id"]
     for ev in plan.events:
+        names.extend(_EVENT_COLUMNS.get(ev.type, ()))
         if ev.condition is not None:
             names.append(ev.condition.field.attribute)
         if ev.type == T.EDIT:
@@ -373,6 +424,23 @@ def _needed_columns(plan: CompiledPlan) -> list[str]:
     return list(dict.fromkeys(names))
 
 
+def _id_filter(column: Any, ids: Sequence[int]) -> Any:
+    """``column`` among ``ids``: ranges of consecutive file numbers as BETWEEN (a tagged list or
+    a client's accounts are mostly runs), otherwise one IN list of integer literals (a chunk
+    may hold more numbers than a statement may have parameters)."""
+    ordered = sorted(set(ids))
+    runs: list[list[int]] = []
+    for i in ordered:
+        if runs and i == runs[-1][1] + 1:
+            runs[-1][1] = i
+        else:
+            runs.append([i, i])
+    if len(runs) > 8:
+        return column.in_(bindparam("ids", [int(i) for i in ordered], expanding=True,
+                                    literal_execute=True))
+    return or_(*(column == lo if lo == hi else column.between(lo, hi) for lo, hi in runs))
+
+
 class _SetBasedRun:
     """The set-based batch: rules per distinct account state, rows written in bulk."""
 
@@ -381,14 +449,70 @@ class _SetBasedRun:
     def __init__(self, ctx: RunContext, plan: CompiledPlan, reference: dt.date,
                  summary: BatchSummary) -> None:
         self.ctx, self.plan, self.reference, self.summary = ctx, plan, reference, summary
-        self.columns = _needed_columns(plan)
-        self.key_columns = [c for c in self.columns if c != "id"]
+        self.key_columns = _key_columns(plan)
         self.memo: dict[tuple[Any, ...], _Outcome] = {}
-        self.bulk: dict[Any, _BulkStatement] = {}
+        self.bulk: dict[str, _BulkStatement] = {}
         self.conn: Any = None
+        self._deletion_rules()
+
+    # -- deletion rules -------------------------------------------------------------------
+    def _deletion_rules(self) -> None:
+        """Split the plan's deletion rules between SQL and Python.
+
+        "Delete all pending" and "Delete same type" are plain column tests and run as one
+        UPDATE (contacts marked Completed) and one DELETE per chunk.  "Same description only"
+        compares descriptions trimmed and case-folded as :func:`.contacts.deletion_actions`
+        does (Unicode, which SQL ``lower``/``trim`` are not), so those candidates are read and
+        sorted in Python — only the types such rules name, and only when no type rule of the
+        plan already takes every contact of that type.
+        """
+        plan = self.plan
+        self.sql_match: Any = None
+        self.described: list[tuple[str, str]] = []
+        if not plan.deletes:
+            return
+        c = CONTACTS.c
+        if plan.delete_all_pending:
+            self.sql_match = c.type != T.METRO
+            return
+        whole = {t for t, d in plan.same_type_rules if d is None} - {T.METRO}
+        if whole:
+            self.sql_match = c.type.in_(sorted(whole))
+        self.described = [(t, d) for t, d in plan.same_type_rules
+                          if d is not None and t not in whole and t != T.METRO]
+
+    def _delete_pending(self, ids: Sequence[int]) -> tuple[int, int]:
+        """The deletion rules on the pending contacts of ``ids``: (deleted, marked completed)."""
+        conn, ctx, c = self.conn, self.ctx, CONTACTS.c
+        pending = and_(_id_filter(c.debtor_id, ids), unindexed(c.done, False).is_(False))
+        deleted = completed = 0
+        if self.described:
+            rows = conn.execute(select(c.id, c.type, c.description, c.repeat_days, c.due_date)
+                                .where(pending, c.type.in_(sorted({t for t, _ in self.described}))))
+            gone, finished = deletion_actions(rows, delete_all=False, same_type=self.described,
+                                              today=ctx.today)
+            for part in _chunks([r.id for r in gone], 500):
+                deleted += conn.execute(delete(CONTACTS).where(c.id.in_(part))).rowcount
+            for part in _chunks([r.id for r in finished], 500):
+                completed += conn.execute(self._complete().where(c.id.in_(part))).rowcount
+        if self.sql_match is not None:
+            keep = or_(and_(c.type == T.PROMISE, func.coalesce(c.repeat_days, 0) > 0),
+                       and_(c.type.in_(WIP_TYPE_VALUES), c.due_date.is_not(None),
+                            c.due_date <= ctx.today))
+            completed += conn.execute(self._complete().where(
+                pending, self.sql_match, keep)).rowcount
+            deleted += conn.execute(delete(CONTACTS).where(pending, self.sql_match)).rowcount
+        return deleted, completed
+
+    def _complete(self) -> Any:
+        """Repeating promises and active WIP contacts are marked Completed, not deleted."""
+        now = self.ctx.now
+        return update(CONTACTS).values(done=True, completed_at=now, updated_at=now,
+                                       updated_by=self.ctx.operator,
+                                       version=CONTACTS.c.version + 1)
 
     # -- statements ---------------------------------------------------------------------
-    def _statement(self, key: Any) -> _BulkStatement:
+    def _statement(self, key: str) -> _BulkStatement:
         found = self.bulk.get(key)
         if found is not None and found.conn is self.conn:
             return found
@@ -397,7 +521,7 @@ class _SetBasedRun:
             made = _BulkStatement(self.conn, insert(CONTACTS), _CONTACT_KEYS)
         elif key == "notes":
             made = _BulkStatement(self.conn, insert(NOTES), _NOTE_KEYS)
-        elif key == "moves":
+        else:  # "moves": In Progress contacts of the old operator to the new one
             made = _BulkStatement(self.conn, update(CONTACTS).where(and_(
                 CONTACTS.c.debtor_id == bindparam("d"),
                 unindexed(CONTACTS.c.done, False).is_(False),
@@ -406,25 +530,17 @@ class _SetBasedRun:
                 updated_at=bindparam("_at", now, type_=CONTACTS.c.updated_at.type),
                 updated_by=bindparam("_by", operator, type_=CONTACTS.c.updated_by.type)),
                 ("d", "o", "n"))
-        else:
-            names = key[1]
-            made = _BulkStatement(self.conn, update(DEBTORS).where(
-                DEBTORS.c.id == bindparam("_id")).values(
-                **{n: bindparam(n, type_=DEBTORS.c[n].type) for n in names},
-                version=DEBTORS.c.version + 1,
-                updated_at=bindparam("_at", now, type_=DEBTORS.c.updated_at.type),
-                updated_by=bindparam("_by", operator, type_=DEBTORS.c.updated_by.type)),
-                (*names, "_id"))
         self.bulk[key] = made
         return made
 
     # -- rules ----------------------------------------------------------------------------
-    def outcome(self, row: dict[str, Any]) -> _Outcome:
-        key = tuple(row[c] for c in self.key_columns)
+    def outcome(self, key: tuple[Any, ...]) -> _Outcome:
+        """The rules on an account whose :attr:`key_columns` hold ``key`` (memoised)."""
         found = self.memo.get(key)
         if found is not None:
             return found
         ctx = self.ctx
+        row = dict(zip(self.key_columns, key, strict=True))
         sink = _RowSink(dict(row), ctx.now)
         prepared = prepare_events(
             self.plan, sink.value_of, calendar=ctx.calendar, reference=self.reference,
@@ -436,16 +552,14 @@ class _SetBasedRun:
                 "version": 1, "updated_at": ctx.now, "updated_by": ctx.operator}
         contacts = self._statement("contacts")
         notes = self._statement("notes")
-        names = tuple(sorted(sink.changed))
         found = _Outcome(
-            contacts=[contacts.convert([{**base, **c}[k] for k in _CONTACT_KEYS])
-                      for c in sink.contacts],
-            notes=[notes.convert([{**base, **n}[k] for k in _NOTE_KEYS]) for n in sink.notes],
-            moves=sink.moves,
-            update_names=names,
-            update_row=self._statement(("debtor", names)).convert(
-                [sink.row[n] for n in names] + [0]) if names else None,
-            executed=sink.n_executed, not_scheduled=sink.not_scheduled, errors=sink.errors)
+            contacts=[contacts.split(contacts.convert([{**base, **c}[k] for k in _CONTACT_KEYS]),
+                                     "debtor_id") for c in sink.contacts],
+            notes=[notes.split(notes.convert([{**base, **n}[k] for k in _NOTE_KEYS]), "debtor_id")
+                   for n in sink.notes],
+            moves=sink.moves, update=tuple((n, sink.row[n]) for n in sorted(sink.changed)),
+            executed=sink.n_executed, moved_new=sink.moved_new,
+            not_scheduled=sink.not_scheduled, errors=sink.errors)
         if len(self.memo) >= self.MEMO_LIMIT:
             self._count(self.memo.values())
             self.memo.clear()
@@ -458,7 +572,8 @@ class _SetBasedRun:
             if not o.uses:
                 continue
             summary.actions_executed += o.executed * o.uses
-            summary.fields_changed += len(o.update_names) * o.uses
+            summary.fields_changed += len(o.update) * o.uses
+            summary.contacts_moved += o.moved_new * o.uses
             for reason, n in o.not_scheduled.items():
                 summary.not_scheduled[reason] += n * o.uses
             for reason, n in o.errors.items():
@@ -467,71 +582,87 @@ class _SetBasedRun:
 
     # -- one chunk ------------------------------------------------------------------------
     def chunk(self, chunk: Sequence[int]) -> None:
-        ctx, plan, summary = self.ctx, self.plan, self.summary
-        self.conn = conn = ctx.session.connection()
-        rows = {r["id"]: dict(r) for r in conn.execute(
-            select(*[DEBTORS.c[c] for c in self.columns]).where(DEBTORS.c.id.in_(chunk)))
-            .mappings()}
-        pending: dict[int, list[Any]] = {}
-        if plan.deletes:
-            for c in conn.execute(select(
-                    CONTACTS.c.id, CONTACTS.c.debtor_id, CONTACTS.c.type, CONTACTS.c.description,
-                    CONTACTS.c.repeat_days, CONTACTS.c.due_date).where(
-                    CONTACTS.c.debtor_id.in_(chunk),
-                    unindexed(CONTACTS.c.done, False).is_(False))):
-                pending.setdefault(c.debtor_id, []).append(c)
-        contact_stmt, note_stmt = self._statement("contacts"), self._statement("notes")
+        """Read the chunk's accounts, apply the deletion rules in SQL, write what the rules
+        made for each account with one ``executemany`` per statement."""
+        self.conn = conn = self.ctx.session.connection()
+        with _sqlite_page_cache(conn, SQLITE_CACHE_KIB):
+            self._chunk(conn, chunk)
+
+    def _chunk(self, conn: Any, chunk: Sequence[int]) -> None:
+        summary = self.summary
+        rows = {r[0]: tuple(r[1:]) for r in conn.execute(
+            select(DEBTORS.c.id, *[DEBTORS.c[c] for c in self.key_columns])
+            .where(_id_filter(DEBTORS.c.id, chunk))).all()}
+        if not rows:
+            for debtor_id in chunk:
+                summary.skip(debtor_id, "no such account")
+            return
+        deleted, completed = self._delete_pending(list(rows)) \
+            if self.sql_match is not None or self.described else (0, 0)
+        memo, outcome = self.memo, self.outcome
         contact_rows: list[tuple[Any, ...]] = []
         note_rows: list[tuple[Any, ...]] = []
         moves: list[tuple[Any, ...]] = []
-        updates: dict[tuple[str, ...], list[tuple[Any, ...]]] = {}
-        delete_ids: list[int] = []
-        complete_ids: list[int] = []
+        updates: dict[tuple[tuple[str, Any], ...], list[int]] = {}
+        add_contact, add_note = contact_rows.append, note_rows.append
         for debtor_id in chunk:
-            row = rows.get(debtor_id)
-            if row is None:
+            key = rows.get(debtor_id)
+            if key is None:
                 summary.skip(debtor_id, "no such account")
                 continue
-            if debtor_id in pending:
-                gone, finished = deletion_actions(
-                    pending[debtor_id], delete_all=plan.delete_all_pending,
-                    same_type=plan.same_type_rules, today=ctx.today)
-                delete_ids.extend(c.id for c in gone)
-                complete_ids.extend(c.id for c in finished)
-            o = self.outcome(row)
+            o = memo.get(key) or outcome(key)
             o.uses += 1
-            for c in o.contacts:
-                contact_rows.append(contact_stmt.stamp(c, "debtor_id", debtor_id))
-            for n in o.notes:
-                note_rows.append(note_stmt.stamp(n, "debtor_id", debtor_id))
+            stamp = (debtor_id,)
+            for head, tail in o.contacts:
+                add_contact(head + stamp + tail)
+            for head, tail in o.notes:
+                add_note(head + stamp + tail)
             for old, new in o.moves:
                 moves.append((debtor_id, old, new))
-            if o.update_row is not None:
-                stmt = self._statement(("debtor", o.update_names))
-                updates.setdefault(o.update_names, []).append(
-                    stmt.stamp(o.update_row, "_id", debtor_id))
+            if o.update:
+                updates.setdefault(o.update, []).append(debtor_id)
             summary.processed += 1
-        now, operator = ctx.now, ctx.operator
-        for part in _chunks(delete_ids, 500):
-            conn.execute(delete(CONTACTS).where(CONTACTS.c.id.in_(part)))
-        for part in _chunks(complete_ids, 500):
-            conn.execute(update(CONTACTS).where(CONTACTS.c.id.in_(part)).values(
-                done=True, completed_at=now, updated_by=operator, updated_at=now,
-                version=CONTACTS.c.version + 1))
         if moves:
             move_stmt = self._statement("moves")
             summary.contacts_moved += move_stmt.execute([move_stmt.convert(m) for m in moves])
-        contact_stmt.execute(contact_rows)
-        for names, params in updates.items():
-            self._statement(("debtor", names)).execute(params)
-        note_stmt.execute(note_rows)
+        self._statement("contacts").execute(contact_rows)
+        now, operator = self.ctx.now, self.ctx.operator
+        for values, ids in updates.items():  # one UPDATE per distinct change, not per account
+            conn.execute(update(DEBTORS).where(_id_filter(DEBTORS.c.id, ids)).values(
+                {**dict(values), "version": DEBTORS.c.version + 1, "updated_at": now,
+                 "updated_by": operator}))
+        self._statement("notes").execute(note_rows)
         summary.contacts_created += len(contact_rows)
         summary.notes_written += len(note_rows)
-        summary.deleted += len(delete_ids)
-        summary.marked_completed += len(complete_ids)
+        summary.deleted += deleted
+        summary.marked_completed += completed
 
     def finish(self) -> None:
         self._count(self.memo.values())
+
+
+#: SQLite page cache for a chunk, in KiB.  A chunk deletes and inserts tens of thousands of
+#: contacts; the default 2 MB cache cannot hold the index pages they touch, so it spills dirty
+#: pages to the WAL in the middle of the chunk and reads them back.
+SQLITE_CACHE_KIB = 128 * 1024
+
+
+@contextmanager
+def _sqlite_page_cache(conn: Any, kib: int) -> Iterator[None]:
+    """A larger page cache on this SQLite connection while a chunk runs, then the old size
+    again (the connection goes back to the pool).  PostgreSQL sizes its own buffers."""
+    if conn.dialect.name != "sqlite" or kib <= 0:
+        yield
+        return
+    old = int(conn.exec_driver_sql("PRAGMA cache_size").scalar())
+    if -old >= kib:  # already as large (a negative size is in KiB, a positive one in pages)
+        yield
+        return
+    conn.exec_driver_sql(f"PRAGMA cache_size = {-int(kib)}")
+    try:
+        yield
+    finally:
+        conn.exec_driver_sql(f"PRAGMA cache_size = {old}")
 
 
 def _run_set_based(ctx: RunContext, plan: CompiledPlan, ids: Sequence[int], reference: dt.date,
@@ -626,7 +757,7 @@ def _remember_start_date(callbacks: PlanCallbacks) -> PlanCallbacks:
 def run_plan_batch(session: Session, debtor_ids: Iterable[int], code: str, *, operator: str,
                    callbacks: PlanCallbacks | None = None, start_date: dt.date | None = None,
                    now: dt.datetime | None = None, progress: Progress | None = None,
-                   cancel: Cancel = None, chunk_size: int = 5000,
+                   cancel: Cancel = None, chunk_size: int = 20_000,
                    per_account: bool = False) -> BatchSummary:
     """Run plan ``code`` on every account in ``debtor_ids``; commits chunk by chunk.
 

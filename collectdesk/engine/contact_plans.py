@@ -747,7 +747,7 @@ class DebtorSink(_OrmSink):
     def operator_changed(self, old: str, new: str) -> None:
         self.session.flush()
         self.result.moved += move_in_progress(self.session, debtor_id=self.target.id,
-                                              old=old, new=new)
+                                              old=old, new=new, by=self.ctx.operator)
         code = (self.ctx.pref("operator_change_plan") or "").strip()
         if code:
             self._nested(code, "operator change")

@@ -294,17 +294,21 @@ def unindexed(column: Any, blank: Any) -> Any:
     return func.coalesce(column, blank)
 
 
-def move_in_progress(session: Session, *, debtor_id: int, old: str, new: str) -> int:
+def move_in_progress(session: Session, *, debtor_id: int, old: str, new: str,
+                     by: str | None = None) -> int:
     """Give the new operator the account's In Progress contacts that were the old operator's.
 
     Seed 003 "Reassigning an Account to a New Operator": completed contacts and contacts of
-    other operators stay where they are.
+    other operators stay where they are.  ``by``: the operator making the change, recorded on
+    each moved contact (as the batch runner does).
     """
     contacts = session.scalars(select(Contact).where(
         Contact.debtor_id == debtor_id, unindexed(Contact.done, False).is_(False),
         unindexed(Contact.operator_id, "") == old)).all()
     for contact in contacts:
         contact.operator_id = new
+        if by is not None:
+            contact.updated_by = by
     return len(contacts)
 
 
