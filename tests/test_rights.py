@@ -253,3 +253,15 @@ def test_level_99_bypasses_the_access_rights(session: Session) -> None:
     assert not admin.required("field:debtor.city") and not admin.hidden_label("field:debtor.city")
     assert admin.log_to_notes("field:debtor.city")  # the trail in the notes is kept
     assert r.effective(session, 50).picklist("field:debtor.city") == "my_list"
+
+
+def test_clearing_a_level_returns_it_to_the_shipped_default(session: Session) -> None:
+    r.set_level_rights(session, "field:debtor.owing", 30, rights=Rights.WRITE, operator_id="SYS")
+    session.commit()
+    assert r.effective(session, 30).rights_for("field:debtor.owing") is Rights.WRITE
+    assert r.clear_level_rights(session, "field:debtor.owing", 30, operator_id="MGR")
+    session.commit()
+    assert r.effective(session, 30).rights_for("field:debtor.owing") is Rights.READ
+    assert not r.clear_level_rights(session, "field:debtor.owing", 30)
+    details = [(e.operator_id, e.detail) for e in _events(session, RIGHTS_CHANGED)]
+    assert ("MGR", "access right 'field:debtor.owing' level 30 deleted") in details

@@ -453,6 +453,20 @@ def set_level_rights(session: Session, name: str, level: int, *, rights: Rights 
     return fr
 
 
+def clear_level_rights(session: Session, name: str, level: int, *,
+                       operator_id: str = "") -> bool:
+    """Drop the FormRight of ``level`` on item ``name``: the level gets the shipped default
+    again (audited on flush as deleted by ``operator_id``).  False when there was none."""
+    right = get_right(session, name)
+    fr = session.scalar(select(FormRight).where(
+        FormRight.access_right_id == right.id, FormRight.user_level == level))
+    if fr is None:
+        return False
+    fr.updated_by = operator_id  # the audit entry names who removed it, not who last set it
+    session.delete(fr)
+    return True
+
+
 def set_properties(session: Session, name: str, *, operator_id: str = "",
                    **props: object) -> AccessRight:
     """Change an item's properties (alias, hide_label, picklist, required …; audited on flush)."""
@@ -471,7 +485,7 @@ def set_properties(session: Session, name: str, *, operator_id: str = "",
 __all__ = [
     "ADMIN_LEVEL", "GUEST_LEVEL", "KINDS", "REBUILD", "RIGHTS_FORMS", "SHIPPED_DEFAULTS",
     "AccessRefused", "DefaultRule", "RebuildReport", "RightItem", "RightsTable", "button_item",
-    "default_rights", "effective", "field_right_name", "form_item", "form_name", "get_right",
-    "menu_item", "model_items", "parents", "rebuild_access_rights", "set_level_rights",
-    "set_properties",
+    "clear_level_rights", "default_rights", "effective", "field_right_name", "form_item",
+    "form_name", "get_right", "menu_item", "model_items", "parents", "rebuild_access_rights",
+    "set_level_rights", "set_properties",
 ]
