@@ -50,7 +50,7 @@ def session(tmp_path: Path) -> Iterator[Session]:
     ("numeric", 12, 12),
     ("currency", "12.34", Decimal("12.34")),
     ("currency", "$1,200.5", Decimal("1200.5")),
-    ("currency", "7", Decimal("7")),
+    ("currency", "7", Decimal(7)),
     ("percent", "7.125", Decimal("7.125")),
     ("percent", "7.5%", Decimal("7.5")),
     ("date", "01/31/2026", dt.date(2026, 1, 31)),
@@ -181,3 +181,46 @@ def test_every_shipped_pck_file_imports(session: Session) -> None:
         imported = pl.import_pck(session, path, name=f"legacy_{path.stem}")
         assert imported.entries, path.name
         assert imported.data_type in pl.DATA_TYPES
+
+
+def test_set_entries_checks_every_row_before_changing_anything(session: Session) -> None:
+    codes = pl.get(session, "codes")
+    rows = [pl.Entry("1", "One"), pl.Entry("x", "Bad"), pl.Entry("3", "Three")]
+    with pytest.raises(pl.EntryError, match=r"Row 2: key 'x' is not a whole number") as bad:
+        pl.set_entries(session, codes, rows)
+    assert bad.value.row == 2
+    with pytest.raises(pl.EntryError, match=r"Row 3: colour 'red' is not six hexadecimal"):
+        pl.set_entries(session, codes, [pl.Entry("1", ""), pl.Entry("2", ""), pl.Entry("3", "", color="red")])
+    with pytest.raises(pl.EntryError, match=r"Row 3: key '1' is already on row 1"):
+        pl.set_entries(session, codes, [pl.Entry("1", ""), pl.Entry("2", ""), pl.Entry(" 1 ", "")])
+    with pytest.raises(pl.EntryError, match=r"Row 2: the blank entry .* already on row 1"):
+        pl.set_entries(session, codes, [pl.Entry("", ""), pl.Entry(" ", "")])
+    session.rollback()
+    assert [e.key for e in pl.entries(session, "codes")] == ["1", "2"]  # nothing changed
+
+    pl.set_entries(session, codes, [pl.Entry("2", "Two", 5), pl.Entry("1", "One", 0, "#00ff00"),
+                                    pl.Entry("", "", 9)], description="Codes")
+    session.commit()
+    assert [(e.key, e.text, e.order, e.color) for e in pl.entries(session, "codes")] == [
+        ("1", "One", 2, "00FF00"), ("2", "Two", 5, ""), ("", "", 9, "")]
+    assert pl.get(session, "codes").description == "Codes"
+    assert pl.validate(session, "codes", "numeric", "77") == 77  # the blank entry: free numbers
+    # Changing the type checks the keys against the new type.
+    with pytest.raises(pl.EntryError, match="Row 1: key 'CA' is not a whole number"):
+        pl.set_entries(session, pl.get(session, "states"), [pl.Entry("CA", "")], data_type="numeric")
+
+
+def test_used_by_and_delete_list(session: Session) -> None:
+    r.rebuild_access_rights(session)
+    mine = pl.create(session, "my_states")
+    pl.add_entry(session, mine, "QC", "Quebec")
+    r.set_properties(session, "field:debtor.state", picklist="my_states")
+    r.set_level_rights(session, "field:client.state", 30, picklist="my_states")
+    session.commit()
+    assert pl.used_by(session, "my_states") == ["field:debtor.state",
+                                                "field:client.state (level 30)"]
+    pl.delete_list(session, mine)
+    session.commit()
+    assert pl.get(session, "my_states") is None
+    assert session.query(m.PickListEntry).filter_by(key="QC").count() == 0
+    assert pl.validate(session, "my_states", "text", "Anything") == "Anything"  # missing: any

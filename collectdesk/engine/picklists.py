@@ -16,9 +16,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cache
 from decimal import Decimal, InvalidOperation
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +48,7 @@ _KIND_TYPES = {"number": "numeric", "money": "currency", "percent": "percent",
 _WHOLE = re.compile(r"^[+-]?\d+$")
 _COLOUR = re.compile(r"^[0-9A-Fa-f]{6}$")
 _DATE_FORMATS = ("%m/%d/%Y", "%Y-%m-%d")
+_KEY_LENGTH = 60  # PickListEntry.key
 
 
 class PickListError(ValueError):
@@ -308,6 +310,84 @@ def add_entry(session: Session, pick_list: PickList, key: str, text: str = "", *
     return entry
 
 
+class EntryError(PickListError):
+    """A bad entry of an edited list; ``row`` is its 1-based row, named in the message with the
+    value that is wrong."""
+
+    def __init__(self, row: int, message: str) -> None:
+        self.row = row
+        super().__init__(f"Row {row}: {message}")
+
+
+def check_entries(data_type_name: str, rows: Sequence[Entry]) -> list[Entry]:
+    """The entries of a list as they will be stored (keys trimmed, colours upper case), or
+    :class:`EntryError` for the first row whose key does not fit ``data_type_name``, whose
+    colour is not RRGGBB, or whose key (the blank one too) is already on an earlier row."""
+    kind = (data_type_name or "text").lower()
+    if kind not in DATA_TYPES:
+        raise PickListError(f"unknown data type {data_type_name!r} "
+                            f"(use one of {', '.join(DATA_TYPES)})")
+    seen: dict[str, int] = {}
+    out: list[Entry] = []
+    for row, entry in enumerate(rows, start=1):
+        key = (entry.key or "").strip()
+        if len(key) > _KEY_LENGTH:
+            raise EntryError(row, f"key {key!r} is longer than {_KEY_LENGTH} characters.")
+        if key:
+            try:
+                parse_value(kind, key)
+            except PickListError as exc:
+                raise EntryError(row, f"key {exc}") from None
+        color = (entry.color or "").strip().lstrip("#")
+        if color and not _COLOUR.match(color):
+            raise EntryError(row, f"colour {entry.color!r} is not six hexadecimal digits "
+                                  "(RRGGBB).")
+        if key in seen:
+            what = f"key {key!r}" if key else "the blank entry (free text)"
+            raise EntryError(row, f"{what} is already on row {seen[key]}.")
+        seen[key] = row
+        out.append(Entry(key, (entry.text or "").strip(), entry.order, color.upper()))
+    return out
+
+
+def set_entries(session: Session, pick_list: PickList, rows: Sequence[Entry], *,
+                data_type: str | None = None, description: str | None = None) -> PickList:
+    """Replace a list's entries (and optionally its data type and description) after checking
+    every row with :func:`check_entries`: on an error nothing is changed.  An entry with order
+    0 takes its row number."""
+    kind = data_type or pick_list.data_type or "text"
+    checked = check_entries(kind, rows)
+    pick_list.data_type = kind
+    if description is not None:
+        pick_list.description = description
+    pick_list.entries.clear()
+    session.flush()  # the old rows go before new ones with the same keys arrive
+    for row, entry in enumerate(checked, start=1):
+        pick_list.entries.append(PickListEntry(key=entry.key, text=entry.text, color=entry.color,
+                                               order=entry.order or row))
+    return pick_list
+
+
+def used_by(session: Session, name: str) -> list[str]:
+    """The access rights that attach list ``name``: ``field:debtor.state`` (every level) or
+    ``field:debtor.state (level 30)``."""
+    from ..models import AccessRight, FormRight
+
+    found = list(session.scalars(select(AccessRight.name).where(AccessRight.picklist == name)
+                                 .order_by(AccessRight.name)))
+    found += [f"{right} (level {level})" for right, level in session.execute(
+        select(AccessRight.name, FormRight.user_level)
+        .join(FormRight, FormRight.access_right_id == AccessRight.id)
+        .where(FormRight.picklist == name).order_by(AccessRight.name, FormRight.user_level))]
+    return found
+
+
+def delete_list(session: Session, pick_list: PickList) -> None:
+    """Delete a list and its entries.  Access rights naming it keep the name: a field whose
+    list is missing accepts any value of its type until a list of that name exists again."""
+    session.delete(pick_list)
+
+
 def import_pck(session: Session, path: str | Path, name: str | None = None) -> PickList:
     """Import a legacy ``.pck`` file as a pick list named after the file (or ``name``).
 
@@ -331,7 +411,8 @@ def import_pck(session: Session, path: str | Path, name: str | None = None) -> P
 
 
 __all__ = [
-    "DATA_TYPES", "Entry", "PickListError", "PickListFileError", "add_entry", "allows_free_text",
-    "colour", "create", "data_type", "data_type_of", "entries", "field_code_for", "get",
-    "import_pck", "parse_value", "shown", "validate", "validate_field",
+    "DATA_TYPES", "Entry", "EntryError", "PickListError", "PickListFileError", "add_entry",
+    "allows_free_text", "check_entries", "colour", "create", "data_type", "data_type_of",
+    "delete_list", "entries", "field_code_for", "get", "import_pck", "parse_value",
+    "set_entries", "shown", "used_by", "validate", "validate_field",
 ]

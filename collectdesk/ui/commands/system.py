@@ -101,6 +101,16 @@ class AccessRights(Command):
         self.open_page()
 
 
+class PickLists(Command):
+    text = "&Pick Lists"
+    help = "The choices offered on fields: keys, texts, order, colours; import legacy .pck files."
+    requires = ("collectdesk.ui.picklist_page",)
+    missing = "The Pick List editor is not built yet in this version of CollectDesk."
+
+    def run(self) -> None:
+        self.open_page()
+
+
 class ChooseColumns(Command):
     text = "Choose &Columns…"
     help = "Show or hide columns of the list on screen."
@@ -120,6 +130,6 @@ MENU = [
     ("Contact &Management Settings", [StatusCodes, ContactPlans, Holidays, ContactControls,
                                       None, WipOptions]),
     ("&Financial Settings", [TransactionTypes, RatePlans]),
-    ("&Rights", [Operators, AccessRights]),
+    ("&Rights", [Operators, AccessRights, PickLists]),
     ("&Layout", [ChooseColumns]),
 ]
