@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -91,16 +91,26 @@ class SaveConflict(Exception):
 
 def save(session: Session, *records: Any, operator: str = "") -> None:
     """Commit the session in one transaction, stamping who saved; raise SaveConflict on a race."""
-    for record in (*records, *session.dirty, *session.new):
-        if hasattr(record, "updated_by") and (record in session.new or session.is_modified(record)):
-            record.updated_by = operator
+    stamp_saved_by(session, records, operator)
     try:
         session.commit()
     except StaleDataError:
         session.rollback()
-        stale = next((r for r in records if inspect(r).persistent), records[0] if records else None)
-        by, at = _last_saved_by(session, stale)
-        raise SaveConflict(stale, by, at) from None
+        raise conflict_for(session, records) from None
+
+
+def stamp_saved_by(session: Session, records: Sequence[Any], operator: str) -> None:
+    """Set Updated By on every record the session will write (call before each flush)."""
+    for record in (*records, *session.dirty, *session.new):
+        if hasattr(record, "updated_by") and (record in session.new or session.is_modified(record)):
+            record.updated_by = operator
+
+
+def conflict_for(session: Session, records: Sequence[Any]) -> SaveConflict:
+    """The SaveConflict for a write of ``records`` that found a newer version (rolled back)."""
+    stale = next((r for r in records if inspect(r).persistent), records[0] if records else None)
+    by, at = _last_saved_by(session, stale)
+    return SaveConflict(stale, by, at)
 
 
 def _last_saved_by(session: Session, record: Any) -> tuple[str, dt.datetime | None]:

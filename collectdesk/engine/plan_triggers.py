@@ -106,14 +106,28 @@ def change_operator(session: Session, debtor: Debtor, new_operator: str, by: str
                           result.subplans[0] if result.subplans else None)
 
 
+def _preference_plan(session: Session, debtor: Debtor, preference: str, operator: str,
+                     callbacks: PlanCallbacks | None, now: dt.datetime | None) -> PlanResult | None:
+    ctx = RunContext(session, operator=operator, callbacks=callbacks, now=now)
+    code = (ctx.pref(preference) or "").strip()
+    return execute_plan(ctx, debtor, code) if code else None
+
+
 def on_phone_change(session: Session, debtor: Debtor, operator: str, *,
                     callbacks: PlanCallbacks | None = None,
                     now: dt.datetime | None = None) -> PlanResult | None:
     """A phone number of the account changed: run the "Run plan on phone change" preference."""
-    ctx = RunContext(session, operator=operator, callbacks=callbacks, now=now)
-    code = (ctx.pref("phone_change_plan") or "").strip()
-    return execute_plan(ctx, debtor, code) if code else None
+    return _preference_plan(session, debtor, "phone_change_plan", operator, callbacks, now)
 
 
-__all__ = ["OperatorChange", "change_operator", "new_account_plan",
-           "on_new_account", "on_phone_change", "on_status_change", "run_action"]
+def on_operator_change(session: Session, debtor: Debtor, operator: str, *,
+                       callbacks: PlanCallbacks | None = None,
+                       now: dt.datetime | None = None) -> PlanResult | None:
+    """The account's Operator field was changed on its form (the In Progress contacts already
+    moved with it, :func:`.contacts.move_in_progress`): run the "Run plan on operator change"
+    preference.  :func:`change_operator` does both for a change made by a plan or a batch."""
+    return _preference_plan(session, debtor, "operator_change_plan", operator, callbacks, now)
+
+
+__all__ = ["OperatorChange", "change_operator", "new_account_plan", "on_new_account",
+           "on_operator_change", "on_phone_change", "on_status_change", "run_action"]

@@ -206,17 +206,6 @@ def check_versions(records_versions: Iterable[tuple[Any, int | None]]) -> None:
                                   getattr(record, "updated_at", None))
 
 
-def save(session: Session, records: Sequence[Any], *, operator_id: str,
-         versions: Iterable[tuple[Any, int | None]] = ()) -> None:
-    """Write the form's records in one transaction; SaveConflict names who saved first."""
-    try:
-        check_versions(versions)
-    except db.SaveConflict:
-        session.rollback()
-        raise
-    db.save(session, *records, operator=operator_id)
-
-
 def refresh(session: Session, record: Any) -> Any:
     """Re-read a record after a conflict (the other operator's values)."""
     session.expire(record)
@@ -273,21 +262,6 @@ def new_debtor(session: Session, client_id: int | None, *, today: dt.date | None
         debtor.operator_id = operator_id
     session.add(debtor)
     return debtor
-
-
-def run_new_account_plan(session: Session, debtor: Debtor, *, operator_id: str) -> str | None:
-    """Run the account's Run Plan after a new account is saved (flushes; the caller commits).
-
-    Returns the plan run, or None when there is none or the contact-plan engine is absent.
-    """
-    if not debtor.run_plan:
-        return None
-    try:
-        from .contact_plans import run_plan
-    except ImportError:
-        return None
-    run_plan(session, debtor, debtor.run_plan, operator=operator_id)
-    return debtor.run_plan
 
 
 # -- neighbours (<< and >>) -----------------------------------------------------------------------
@@ -398,6 +372,6 @@ def local_time(zone: str | None, now: dt.datetime | None = None) -> dt.datetime 
 __all__ = [
     "Change", "add_note", "apply_values", "check_versions", "debtor_time_zone", "local_time",
     "log_changes", "neighbour", "new_client", "new_debtor", "notes_for", "phone_digits",
-    "phone_match_keys", "refresh", "run_new_account_plan", "save", "sync_debtor_phones",
+    "phone_match_keys", "refresh", "sync_debtor_phones",
     "time_zones_for_phone", "time_zones_for_zip",
 ]

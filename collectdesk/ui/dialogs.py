@@ -6,9 +6,19 @@ returning the chosen button's text.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Sequence
 
-from PySide6.QtWidgets import QMessageBox, QWidget
+from PySide6.QtCore import QDate
+from PySide6.QtWidgets import (
+    QDateEdit,
+    QDialog,
+    QDialogButtonBox,
+    QLabel,
+    QMessageBox,
+    QVBoxLayout,
+    QWidget,
+)
 
 #: Tests set this to ``lambda title, text, choices: "Discard"`` and the like.
 answer: Callable[[str, str, Sequence[str]], str] | None = None
@@ -42,3 +52,29 @@ def tell(parent: QWidget | None, title: str, text: str, *, warning: bool = False
         answer(title, text, ("OK",))
         return
     (QMessageBox.warning if warning else QMessageBox.information)(parent, title, text)
+
+
+def ask_date(parent: QWidget | None, title: str, text: str, default: dt.date) -> dt.date | None:
+    """Ask for a date (a calendar pops up); None when cancelled.  A test's ``answer`` gets the
+    choices ("OK", "Cancel") and may return "OK" (the default date), "Cancel" or MM/DD/YYYY."""
+    asked.append((title, text))
+    if answer is not None:
+        chosen = answer(title, text, ("OK", "Cancel"))
+        if chosen == "Cancel":
+            return None
+        return default if chosen == "OK" else dt.datetime.strptime(chosen, "%m/%d/%Y").date()
+    dialog = QDialog(parent)
+    dialog.setWindowTitle(title)
+    edit = QDateEdit(QDate(default.year, default.month, default.day), calendarPopup=True)
+    edit.setDisplayFormat("MM/dd/yyyy")
+    buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
+                               | QDialogButtonBox.StandardButton.Cancel)
+    buttons.accepted.connect(dialog.accept)
+    buttons.rejected.connect(dialog.reject)
+    lay = QVBoxLayout(dialog)
+    lay.addWidget(QLabel(text, wordWrap=True))
+    lay.addWidget(edit)
+    lay.addWidget(buttons)
+    if dialog.exec() != QDialog.DialogCode.Accepted:
+        return None
+    return edit.date().toPython()

@@ -35,7 +35,7 @@ from sqlalchemy import exists, inspect, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from .. import db
-from ..engine import forms_spec, records
+from ..engine import forms_spec, records, saving
 from ..engine.access import (
     PLACEHOLDER_BUTTONS,
     Access,
@@ -44,10 +44,12 @@ from ..engine.access import (
     open_account,
     purpose_for_account,
 )
+from ..engine.contact_plans import UnknownPlan
+from ..engine.contacts import ActionError
 from ..engine.forms_spec import ColumnSpec, FieldSpec, FormSpec, GroupSpec, PickEntry, TabSpec
 from ..engine.rights import AccessRefused, form_name
-from ..models import Client, Debtor, Email, Note, Operator, Phone, Rights
-from . import dialogs
+from ..models import Client, Debtor, Note, Operator, Rights
+from . import dialogs, plan_prompts
 from .browse_model import BrowseModel
 from .forms.editors import (
     BadValue,
@@ -657,25 +659,25 @@ class RecordPage(Page):
             changes += records.apply_values(obj, vals)
             if obj is not self.record:
                 objects.append(obj)
-        if self.is_new:
-            self.session.add(self.record)
-        self._before_save(changes)
         try:
-            self._write_notes(changes)
-            records.save(self.session, objects, operator_id=self.ctx.operator_id,
-                         versions=list(self.versions.values()))
+            outcome = saving.save_form(
+                self.session, objects, changes, is_new=self.is_new,
+                operator_id=self.ctx.operator_id, versions=list(self.versions.values()),
+                logged_codes=self.logged_codes, new_notes=self.pending_notes,
+                policy=self.ctx.policy, callbacks=plan_prompts.callbacks(self))
         except db.SaveConflict as conflict:
             self._conflict(conflict)
             return False
-        except SQLAlchemyError as exc:
-            self.session.rollback()
-            dialogs.tell(self, self.title_text, f"The record was not saved: {exc.__class__.__name__}: "
+        except saving.RecordRefused as refused:
+            dialogs.tell(self, self.title_text, f"The record was not saved.\n\n{refused}",
+                         warning=True)
+            return False
+        except (SQLAlchemyError, ActionError, UnknownPlan) as exc:
+            dialogs.tell(self, self.title_text, "The record was not saved: "
                          f"{str(exc).splitlines()[0]}", warning=True)
             return False
-        was_new = self.is_new
         self.is_new = False
         self.pending_notes = []
-        self._after_save(was_new)
         for obj in objects:
             self.session.refresh(obj)
         self.versions = {id(o): (o, getattr(o, "version", None)) for o in objects}
@@ -691,56 +693,10 @@ class RecordPage(Page):
         self._update_tab_marks()
         self._update_title()
         self._update_navigation()
+        lines = outcome.summary()
+        if lines:
+            self.window_.statusBar().showMessage(" ".join(lines), 10_000)
         return True
-
-    def _before_save(self, changes: list[records.Change]) -> None:
-        rec = self.record
-        if isinstance(rec, Phone):
-            rec.digits = records.phone_digits(rec.number)
-        if isinstance(rec, Email):
-            rec.address_lower = (rec.address or "").strip().lower()
-        if isinstance(rec, Debtor):
-            records.sync_debtor_phones(self.session, rec, changes)
-            zip_filled = any(c.attribute == "zip" and not c.old and c.new for c in changes)
-            if zip_filled and rec.address and not rec.address_ok:
-                rec.address_ok = True
-            if not rec.timezone:
-                zone = records.debtor_time_zone(rec)
-                if zone:
-                    rec.timezone = zone
-
-    def _write_notes(self, changes: list[records.Change]) -> None:
-        target = self._note_target()
-        if not target:
-            debtor_id = getattr(self.record, "debtor_id", None)
-            if debtor_id is not None:
-                target = {"debtor": self.session.get(Debtor, debtor_id)}
-        if not target:
-            return
-        if self.is_new:
-            self.session.flush()
-        records.log_changes(self.session, changes, self.logged_codes,
-                            operator_id=self.ctx.operator_id, **target)
-        for text in self.pending_notes:
-            records.add_note(self.session, text, operator_id=self.ctx.operator_id, **target)
-
-    def _after_save(self, was_new: bool) -> None:
-        """New business: the client's fixed fee, then the account's Run Plan (when installed)."""
-        if not (was_new and isinstance(self.record, Debtor)):
-            return
-        try:
-            from ..engine import posting
-        except ImportError:
-            posting = None
-        try:
-            if posting is not None and hasattr(posting, "apply_new_account_fees"):
-                posting.apply_new_account_fees(self.session, self.record, operator=self.ctx.operator_id)
-            records.run_new_account_plan(self.session, self.record, operator_id=self.ctx.operator_id)
-            db.save(self.session, self.record, operator=self.ctx.operator_id)
-        except Exception as exc:  # noqa: BLE001 - the account is saved; say what did not run
-            self.session.rollback()
-            dialogs.tell(self, "New Account", f"The account was saved, but its run plan or fee "
-                         f"did not complete: {exc}", warning=True)
 
     def _conflict(self, conflict: db.SaveConflict) -> None:
         typed = {id(b): self._raw(b) for b in self.dirty_bindings()}

@@ -1,0 +1,191 @@
+"""Saving a record from a form: one transaction holding everything the save sets off.
+
+A form collects what was typed into its records (:func:`.records.apply_values` gives the
+changes); :func:`save_form` then, in this order and in one transaction:
+
+1. checks that nobody saved the records since the form read them (:class:`.db.SaveConflict`);
+2. refuses a record its rules forbid (:class:`RecordRefused`, nothing written): the operator
+   ID and type rules (seed 003 "Operator Setup");
+3. stamps Owned By on a client created by an operator whose access applies to client accounts
+   (seed 003 "How To Set Up Account Access Control");
+4. fills what follows from what was typed (phone digits, the account's Phone records, Address
+   OK once a ZIP is filled, the time zone);
+5. writes the note lines (fields logged to notes, notes typed on a new record);
+6. sets off what the seed ties to the change — new business: the client's fixed fee (397 /
+   398), then the Action field's plan or the client's new-account plan; an existing account:
+   the operator change (the old operator's In Progress contacts move, then the "Run plan on
+   operator change" preference), the status's Run Plan, a typed Action / Run Plan code, the
+   "Run plan on phone change" preference; a client's typed Action code;
+7. commits, stamping who saved.
+
+A plan's questions (prompt before deleting, start date, confirm details) are asked through
+the ``callbacks`` the caller supplies; a plan cancelled there cancels nothing else.  Any error
+rolls the whole save back: no record is half-written.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from .. import db
+from ..models import Client, Debtor, Email, Operator, Phone
+from . import operators, plan_triggers, records
+from .access import AccessPolicy, stamp_owned_by
+from .contact_plans import PlanCallbacks, PlanResult
+from .contacts import move_in_progress
+from .posting import apply_new_account_fees
+from .records import DEBTOR_PHONE_FIELDS, Change
+
+
+class RecordRefused(ValueError):
+    """A rule refuses the record as typed; the message says which rule and what to change."""
+
+
+@dataclass
+class SaveResult:
+    """What a save set off besides writing the record."""
+
+    plans: list[PlanResult] = field(default_factory=list)
+    moved_contacts: int = 0
+    fee_posted: str = ""
+
+    def summary(self) -> list[str]:
+        """One line per plan run, for the status bar or a message."""
+        lines = []
+        for plan in self.plans:
+            if plan.cancelled:
+                lines.append(f"Plan {plan.plan} was cancelled"
+                             + (f": {plan.reason}" if plan.reason else "."))
+            else:
+                lines.append(f"Plan {plan.plan} ran: {plan.contacts_created} contact(s) scheduled.")
+        return lines
+
+
+def save_form(session: Session, objects: Sequence[Any], changes: Sequence[Change], *,
+              is_new: bool, operator_id: str,
+              versions: Iterable[tuple[Any, int | None]] = (),
+              logged_codes: set[str] = frozenset(),  # type: ignore[assignment]
+              new_notes: Sequence[str] = (),
+              policy: AccessPolicy | None = None,
+              callbacks: PlanCallbacks | None = None,
+              now: dt.datetime | None = None) -> SaveResult:
+    """Save a form's records (``objects[0]`` is the form's own record) as described above.
+
+    Raises :class:`.db.SaveConflict` (naming who saved first and when) or
+    :class:`RecordRefused`; in both cases the session is rolled back.
+    """
+    record = objects[0]
+    try:
+        records.check_versions(versions)
+        refuse(session, record)
+        if is_new:
+            session.add(record)
+            if isinstance(record, Client) and policy is not None:
+                stamp_owned_by(policy, record)
+        derive(session, record, changes)
+        db.stamp_saved_by(session, objects, operator_id)
+        session.flush()
+        _write_notes(session, record, changes, logged_codes, new_notes, operator_id, now)
+        result = _set_off(session, record, changes, is_new=is_new, operator_id=operator_id,
+                          callbacks=callbacks, now=now)
+        db.save(session, *objects, operator=operator_id)
+    except StaleDataError:
+        session.rollback()
+        raise db.conflict_for(session, objects) from None
+    except Exception:
+        session.rollback()
+        raise
+    return result
+
+
+def derive(session: Session, record: Any, changes: Sequence[Change]) -> None:
+    """Fill the fields that follow from what was typed."""
+    if isinstance(record, Phone):
+        record.digits = records.phone_digits(record.number)
+    elif isinstance(record, Email):
+        record.address_lower = (record.address or "").strip().lower()
+    elif isinstance(record, Debtor):
+        records.sync_debtor_phones(session, record, changes)
+        zip_filled = any(c.attribute == "zip" and not c.old and c.new for c in changes)
+        if zip_filled and record.address and not record.address_ok:
+            record.address_ok = True
+        if not record.timezone:
+            record.timezone = records.debtor_time_zone(record) or record.timezone
+
+
+def refuse(session: Session, record: Any) -> None:
+    """Raise :class:`RecordRefused` when a rule forbids the record as typed."""
+    if isinstance(record, Operator):
+        problems = operators.problems(session, record)
+        if problems:
+            raise RecordRefused("\n".join(problems))
+
+
+def _write_notes(session: Session, record: Any, changes: Sequence[Change],
+                 logged_codes: set[str], new_notes: Sequence[str], operator_id: str,
+                 now: dt.datetime | None) -> None:
+    target: dict[str, Any] = {}
+    if isinstance(record, Debtor):
+        target = {"debtor": record}
+    elif isinstance(record, Client):
+        target = {"client": record}
+    elif getattr(record, "debtor_id", None) is not None:  # a sub-record of an account
+        target = {"debtor": session.get(Debtor, record.debtor_id)}
+    if not target:
+        return
+    records.log_changes(session, changes, logged_codes, operator_id=operator_id, now=now,
+                        **target)
+    for text in new_notes:
+        records.add_note(session, text, operator_id=operator_id, now=now, **target)
+
+
+def _changed(changes: Sequence[Change], record: Any, attribute: str) -> Change | None:
+    return next((c for c in changes if c.record is record and c.attribute == attribute), None)
+
+
+def _set_off(session: Session, record: Any, changes: Sequence[Change], *, is_new: bool,
+             operator_id: str, callbacks: PlanCallbacks | None,
+             now: dt.datetime | None) -> SaveResult:
+    result = SaveResult()
+    plan_kw: dict[str, Any] = {"callbacks": callbacks, "now": now}
+
+    def ran(plan: PlanResult | None) -> None:
+        if plan is not None:
+            result.plans.append(plan)
+
+    if isinstance(record, Debtor):
+        if is_new:
+            fee = apply_new_account_fees(session, record, operator=operator_id)
+            result.fee_posted = fee.transaction.type_code if fee is not None else ""
+            ran(plan_triggers.on_new_account(session, record, operator_id, **plan_kw))
+            return result
+        moved = _changed(changes, record, "operator_id")
+        if moved is not None:
+            result.moved_contacts = move_in_progress(
+                session, debtor_id=record.id, old=moved.old or "", new=moved.new or "",
+                by=operator_id)
+            ran(plan_triggers.on_operator_change(session, record, operator_id, **plan_kw))
+        status = _changed(changes, record, "status")
+        if status is not None:
+            ran(plan_triggers.on_status_change(session, record, status.old or "",
+                                               status.new or "", operator_id, **plan_kw))
+        if _changed(changes, record, "run_plan") is not None and (record.run_plan or "").strip():
+            ran(plan_triggers.run_action(session, record, record.run_plan.strip(), operator_id,
+                                         **plan_kw))
+        if any(c.record is record and c.attribute in DEBTOR_PHONE_FIELDS for c in changes):
+            ran(plan_triggers.on_phone_change(session, record, operator_id, **plan_kw))
+    elif isinstance(record, Client):
+        typed = _changed(changes, record, "run_plan")
+        if typed is not None and (record.run_plan or "").strip():
+            ran(plan_triggers.run_action(session, record, record.run_plan.strip(), operator_id,
+                                         **plan_kw))
+    return result
+
+
+__all__ = ["RecordRefused", "SaveResult", "derive", "refuse", "save_form"]
