@@ -3,8 +3,10 @@ transaction type's display settings (seed 003), on loading and while the Type is
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import shutil
+from decimal import Decimal
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -13,7 +15,8 @@ from PySide6.QtWidgets import QApplication, QGroupBox
 from sqlalchemy import select
 
 from collectdesk import db
-from collectdesk.models import Transaction, TransactionType
+from collectdesk.engine.recalc import compute_debtor
+from collectdesk.models import Debtor, Transaction, TransactionType
 from collectdesk.startup import parse_flags
 from collectdesk.ui import app as app_module
 from collectdesk.ui import dialogs
@@ -140,3 +143,29 @@ def test_every_ruled_field_is_on_the_transaction_form() -> None:
 def test_other_forms_have_no_type_rules(qtbot, window) -> None:
     page = window.open_form("debtor", 1)
     assert page.type_display is None
+
+
+def test_a_payment_typed_on_the_form_is_posted_with_commission_and_new_totals(
+        qtbot, window, database) -> None:
+    """The clerk adds a payment from the debtor's Transactions tab: the saved transaction has
+    the account's commission and the debtor's Paid and Owing follow at once."""
+    engine = db.make_engine(database)
+    with db.session_factory(engine)() as s:
+        debtor = s.get(Debtor, 1)
+        before = compute_debtor(s, debtor)  # what the figures are before the payment
+        paid, owing, rate = before.paid, before.owing, debtor.commission_rate
+    page = window.open_form("transaction", None, new_defaults={"debtor_id": 1, "client_id":
+                                                                debtor.client_id})
+    assert page.form.editor("tr.po").value() == dt.date.today()  # posted today unless emptied
+    type_in(qtbot, page, "101")
+    page.form.editor("tr.tu").line.setText("40.00")
+    assert page.save()
+    with db.session_factory(engine)() as s:
+        tx = s.scalars(select(Transaction).where(Transaction.debtor_id == 1)
+                       .order_by(Transaction.id.desc())).first()
+        assert (tx.type_code, tx.to_us) == ("101", Decimal("40.00"))
+        assert tx.commission == (Decimal("40.00") * rate / 100).quantize(Decimal("0.01"))
+        debtor = s.get(Debtor, 1)
+        assert (debtor.paid, debtor.owing) == (paid + Decimal("40.00"), owing - Decimal("40.00"))
+    assert page.form.editor("tr.cm").value() == tx.commission  # the form shows what was posted
+    engine.dispose()

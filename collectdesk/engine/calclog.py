@@ -37,7 +37,8 @@ class CalcLog:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         new = not self.path.exists() or self.path.stat().st_size == 0
-        self._file: IO[str] | None = self.path.open("a", encoding="utf-8", newline="\n")
+        self._file: IO[str] | None = self.path.open("a", encoding="utf-8", newline="\n",
+                                                    buffering=1)  # readable while running
         if new:
             self._file.write(HEADER)
 

@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -70,6 +70,12 @@ COLLECTION_FEE = "399"
 CLIENT_FEE = "397"
 DEBTOR_FEE = "398"
 TOTAL_ACCRUED_INTEREST = "499"
+
+#: The reporting and calculation flags a transaction takes from its type.
+FLAGS = ("omit_from_statement", "omit_from_daily_cash", "dont_calculate_commission",
+         "dont_calculate_tax")
+#: What a payment's breakdown is typed in.
+BREAKDOWN_FIELDS = ("paid_principal", "paid_interest", "paid_fees", "paid_legal")
 
 #: Order in which a payment pays what is owed (decision, see module docstring).
 BREAKDOWN_ORDER = ("interest", "fees", "legal", "principal")
@@ -192,14 +198,18 @@ def type_amounts(ttype: TransactionType, before: Totals, *,
     raise PostingError(f"transaction type {ttype.code} takes an amount: give To Us or Direct")
 
 
-def paid_by_part(session: Session, debtor_id: int) -> Breakdown:
-    """What the account's posted payments have paid so far, part by part."""
+def paid_by_part(session: Session, debtor_id: int, *, without: int | None = None) -> Breakdown:
+    """What the account's posted payments have paid so far, part by part (leaving out
+    transaction ``without``)."""
     t = Transaction
-    row = session.execute(select(
+    query = select(
         func.coalesce(func.sum(t.paid_principal), 0), func.coalesce(func.sum(t.paid_interest), 0),
         func.coalesce(func.sum(t.paid_fees), 0), func.coalesce(func.sum(t.paid_legal), 0),
     ).where(t.debtor_id == debtor_id, t.posted_date.is_not(None),
-            t.financial_type == int(FinancialType.PAYMENT))).one()
+            t.financial_type == int(FinancialType.PAYMENT))
+    if without is not None:
+        query = query.where(t.id != without)
+    row = session.execute(query).one()
     return Breakdown(*(money(Decimal(str(v))) for v in row))
 
 
@@ -227,19 +237,23 @@ def post_transaction(
     tax: Decimal | None = None, tax_rate: Decimal | None = None,
     breakdown: Breakdown | None = None, of_payment: Decimal | None = None,
     reference: str = "", notes: str = "", today: dt.date | None = None, run_plans: bool = True,
-    plan_callbacks: Any = None,
+    plan_callbacks: Any = None, flags: dict[str, bool] | None = None,
+    record: Transaction | None = None,
 ) -> PostResult:
     """Post a transaction of ``type_code`` to ``debtor`` (see the module docstring).
 
     ``promise=True`` posts it without a posted date (a promise: not in the financials).
     ``operator`` is who is posting (plans run as them; a note line names them).
     ``plan_callbacks`` go to the contact-plan engine (prompts, confirmations).
+    ``flags`` (reporting and calculation flags by attribute) override the type's.
+    ``record``: fill this Transaction (a Transaction form's new record) instead of a new one.
     """
     today = today or dt.date.today()
     ttype = transaction_type(session, type_code)
     posted = None if promise else (posted_date or today)
     paid_on = payment_date or posted or today
-    before = compute_debtor(session, debtor, today=paid_on)
+    before = compute_debtor(session, debtor, today=paid_on,
+                            without=record.id if record is not None else None)
     if to_us is None and direct is None:
         to_us, direct = type_amounts(ttype, before, of_payment=of_payment)
     to_us, direct = money(to_us or ZERO), money(direct or ZERO)
@@ -248,40 +262,22 @@ def post_transaction(
     is_payment = ftype == int(FinancialType.PAYMENT)
     settings = client_settings(session, debtor)
 
-    tx = Transaction(
+    values = dict(
         debtor_id=debtor.id, client_id=debtor.client_id, type_code=ttype.code,
         description=description if description is not None else (
             ttype.description if ttype.copy_description else ""),
         financial_type=ftype, to_us=to_us, direct=direct, payment_date=paid_on, posted_date=posted,
-        omit_from_statement=ttype.omit_from_statement,
-        omit_from_daily_cash=ttype.omit_from_daily_cash,
-        dont_calculate_commission=ttype.dont_calculate_commission,
-        dont_calculate_tax=ttype.dont_calculate_tax,
+        **{name: getattr(ttype, name) for name in FLAGS}, **(flags or {}),
         operator_id=operator_id or ttype.operator_id or debtor.operator_id or operator,
         sales_id=sales_id or ttype.sales_id or debtor.sales_id or "",
         reference=reference, notes=notes, updated_by=operator,
     )
-    if is_payment and posted is not None:
-        if breakdown is None:
-            paid = paid_by_part(session, debtor.id)
-            outstanding = Breakdown(before.principal - paid.principal,
-                                    before.interest - paid.interest, before.fees - paid.fees,
-                                    before.legal_costs - paid.legal)
-            breakdown = default_breakdown(amount, outstanding)
-        tx.paid_principal, tx.paid_interest = money(breakdown.principal), money(breakdown.interest)
-        tx.paid_fees, tx.paid_legal = money(breakdown.fees), money(breakdown.legal)
-
-    calc = _commission(session, debtor, ttype, tx, amount=amount, paid_on=paid_on,
-                       breakdown=breakdown, before=before, commission=commission,
-                       rate=commission_rate)
-    tx.commission, tx.commission_rate = calc.amount, calc.rate
-    if tax is not None:
-        tx.tax = money(tax)
-        tx.tax_rate = rate_of(tx.tax, tx.commission)
-    else:
-        rate = tax_rate_for(session, debtor, ttype, rate=tax_rate,
-                            dont_calculate=tx.dont_calculate_tax)
-        tx.tax, tx.tax_rate = tax_on(tx.commission, rate)
+    tx = record if record is not None else Transaction()
+    for name, value in values.items():
+        setattr(tx, name, value)
+    calc = _calculate(session, debtor, ttype, tx, before, breakdown=breakdown,
+                      commission=commission, commission_rate=commission_rate, tax=tax,
+                      tax_rate=tax_rate)
 
     session.add(tx)
     session.flush()
@@ -320,6 +316,113 @@ def post_transaction(
         if result.plans_run:
             session.flush()
     return result
+
+
+def post_entered(session: Session, tx: Transaction, entered: Iterable[str], *, operator: str,
+                 today: dt.date | None = None, plan_callbacks: Any = None) -> PostResult:
+    """Post a transaction typed on the Transaction form (``tx``, its type and account set).
+
+    What the operator typed (``entered``: attribute names) stands; everything else comes from
+    the type as :func:`post_transaction` fills it — To Us by the amount mode when neither
+    amount was typed, the description when the type copies it, the flags, the operator and
+    sales, the breakdown, commission and tax.  A blank Posted date posts a promise."""
+    entered = set(entered)
+    debtor = session.get(Debtor, tx.debtor_id)
+    if debtor is None:
+        raise PostingError(f"transaction names file number {tx.debtor_id}, which does not exist")
+    if not (tx.type_code or "").strip():
+        raise PostingError("a transaction needs its Type (F2 lists them)")
+
+    def typed(name: str) -> Any:
+        return getattr(tx, name) if name in entered else None
+
+    amounts = bool(entered & {"to_us", "direct"})
+    breakdown = Breakdown(*(money(getattr(tx, n) or ZERO) for n in BREAKDOWN_FIELDS)) \
+        if entered & set(BREAKDOWN_FIELDS) else None
+    return post_transaction(
+        session, debtor, tx.type_code.strip(),
+        to_us=tx.to_us if amounts else None, direct=tx.direct if amounts else None,
+        payment_date=tx.payment_date, posted_date=tx.posted_date,
+        promise=tx.posted_date is None, operator=operator,
+        operator_id=tx.operator_id or None, sales_id=tx.sales_id or None,
+        description=tx.description or None,
+        commission=typed("commission"), commission_rate=typed("commission_rate"),
+        tax=typed("tax"), tax_rate=typed("tax_rate"), breakdown=breakdown,
+        reference=tx.reference or "", notes=tx.notes or "", today=today,
+        plan_callbacks=plan_callbacks,
+        flags={n: bool(getattr(tx, n)) for n in FLAGS if n in entered}, record=tx)
+
+
+#: What changes the money of a saved transaction: its commission and tax are worked out again.
+_RECALCULATED_BY = frozenset({"type_code", "to_us", "direct", "payment_date", "posted_date",
+                              "dont_calculate_commission", "dont_calculate_tax",
+                              *BREAKDOWN_FIELDS})
+
+
+def repost_edited(session: Session, tx: Transaction, changed: Iterable[str], *,
+                  today: dt.date | None = None) -> Totals | None:
+    """A saved transaction was edited on its form: when its type, amounts, dates, breakdown or
+    calculation flags changed, the breakdown, commission and tax are worked out again from the
+    account without it — except what the operator typed there too; the commission billed to
+    the debtor (399) follows; then the account is recalculated.  Plans do not run again."""
+    changed = set(changed)
+    debtor = session.get(Debtor, tx.debtor_id) if tx.debtor_id is not None else None
+    if debtor is None:
+        return None
+    if changed & _RECALCULATED_BY:
+        ttype = transaction_type(session, tx.type_code)
+        tx.financial_type = int(ttype.financial_type)
+        if tx.payment_date is None:
+            tx.payment_date = tx.posted_date or today or dt.date.today()
+        before = compute_debtor(session, debtor, today=tx.payment_date, without=tx.id)
+        breakdown = Breakdown(*(money(getattr(tx, n) or ZERO) for n in BREAKDOWN_FIELDS)) \
+            if changed & set(BREAKDOWN_FIELDS) else None
+
+        def typed(name: str) -> Any:
+            return getattr(tx, name) if name in changed else None
+
+        _calculate(session, debtor, ttype, tx, before, breakdown=breakdown,
+                   commission=typed("commission"), commission_rate=typed("commission_rate"),
+                   tax=typed("tax"), tax_rate=typed("tax_rate"))
+    for fee in session.scalars(select(Transaction).where(
+            Transaction.debtor_id == tx.debtor_id, Transaction.reference == f"bill:{tx.id}")):
+        fee.to_us = -(tx.commission or ZERO)
+        fee.payment_date, fee.posted_date = tx.payment_date, tx.posted_date
+    session.flush()
+    totals = recalc_debtor(session, debtor, today=today)
+    apply_rate_plan(session, debtor, today=today)
+    return totals
+
+
+def _calculate(session: Session, debtor: Debtor, ttype: TransactionType, tx: Transaction,
+               before: Totals, *, breakdown: Breakdown | None, commission: Decimal | None,
+               commission_rate: Decimal | None, tax: Decimal | None,
+               tax_rate: Decimal | None) -> Commission:
+    """Step 1 of the event sequence on ``tx`` (its amounts, dates and flags set): the payment
+    breakdown, commission and tax, from the account as it stood ``before``."""
+    amount = tx.to_us + tx.direct
+    if tx.financial_type == int(FinancialType.PAYMENT) and tx.posted_date is not None:
+        if breakdown is None:
+            paid = paid_by_part(session, debtor.id) if tx.id is None else \
+                paid_by_part(session, debtor.id, without=tx.id)
+            outstanding = Breakdown(before.principal - paid.principal,
+                                    before.interest - paid.interest, before.fees - paid.fees,
+                                    before.legal_costs - paid.legal)
+            breakdown = default_breakdown(amount, outstanding)
+        tx.paid_principal, tx.paid_interest = money(breakdown.principal), money(breakdown.interest)
+        tx.paid_fees, tx.paid_legal = money(breakdown.fees), money(breakdown.legal)
+    calc = _commission(session, debtor, ttype, tx, amount=amount, paid_on=tx.payment_date,
+                       breakdown=breakdown, before=before, commission=commission,
+                       rate=commission_rate)
+    tx.commission, tx.commission_rate = calc.amount, calc.rate
+    if tax is not None:
+        tx.tax = money(tax)
+        tx.tax_rate = rate_of(tx.tax, tx.commission)
+    else:
+        rate = tax_rate_for(session, debtor, ttype, rate=tax_rate,
+                            dont_calculate=tx.dont_calculate_tax)
+        tx.tax, tx.tax_rate = tax_on(tx.commission, rate)
+    return calc
 
 
 def _commission(session: Session, debtor: Debtor, ttype: TransactionType, tx: Transaction, *,

@@ -312,10 +312,12 @@ def debtor_rows(session: Session, debtor_id: int) -> list[Row]:
 
 
 def compute_debtor(session: Session, debtor: Debtor, *, today: dt.date | None = None,
-                   log: Log | None = None) -> Totals:
-    """The account's totals as of ``today`` without writing anything."""
+                   log: Log | None = None, without: int | None = None) -> Totals:
+    """The account's totals as of ``today`` without writing anything (as if transaction
+    ``without`` were not there: the account before an edited transaction)."""
     session.flush()
-    return compute_totals(debtor_rows(session, debtor.id), debtor_terms(debtor),
+    rows = [row for row in debtor_rows(session, debtor.id) if row[0] != without]
+    return compute_totals(rows, debtor_terms(debtor),
                           today or dt.date.today(), capture_codes=capture_codes(session), log=log)
 
 

@@ -26,6 +26,7 @@ from ..models import (
     DebtorMode,
     Note,
     Phone,
+    Transaction,
 )
 
 # -- phones ---------------------------------------------------------------------------------------
@@ -264,6 +265,12 @@ def new_debtor(session: Session, client_id: int | None, *, today: dt.date | None
     return debtor
 
 
+def new_transaction(*, today: dt.date | None = None) -> Transaction:
+    """A transaction to type in: paid and posted today (empty the Posted date for a promise)."""
+    today = today or dt.date.today()
+    return Transaction(payment_date=today, posted_date=today)
+
+
 # -- neighbours (<< and >>) -----------------------------------------------------------------------
 
 
@@ -370,8 +377,22 @@ def local_time(zone: str | None, now: dt.datetime | None = None) -> dt.datetime 
 
 
 __all__ = [
-    "Change", "add_note", "apply_values", "check_versions", "debtor_time_zone", "local_time",
-    "log_changes", "neighbour", "new_client", "new_debtor", "notes_for", "phone_digits",
-    "phone_match_keys", "refresh", "sync_debtor_phones",
-    "time_zones_for_phone", "time_zones_for_zip",
+    "Change",
+    "add_note",
+    "apply_values",
+    "check_versions",
+    "debtor_time_zone",
+    "local_time",
+    "log_changes",
+    "neighbour",
+    "new_client",
+    "new_debtor",
+    "new_transaction",
+    "notes_for",
+    "phone_digits",
+    "phone_match_keys",
+    "refresh",
+    "sync_debtor_phones",
+    "time_zones_for_phone",
+    "time_zones_for_zip",
 ]

@@ -13,9 +13,13 @@ changes); :func:`save_form` then, in this order and in one transaction:
 5. writes the note lines (fields logged to notes, notes typed on a new record);
 6. sets off what the seed ties to the change — new business: the client's fixed fee (397 /
    398), then the Action field's plan or the client's new-account plan; an existing account:
-   the operator change (the old operator's In Progress contacts move, then the "Run plan on
-   operator change" preference), the status's Run Plan, a typed Action / Run Plan code, the
-   "Run plan on phone change" preference; a client's typed Action code;
+   Mode set to Closed closes it (a 499 for accrued interest, interest stopped), the operator
+   change (the old operator's In Progress contacts move, then the "Run plan on operator
+   change" preference), the status's Run Plan, a typed Action / Run Plan code, the "Run plan
+   on phone change" preference; a client's typed Action code; a new transaction is posted by
+   its type ("Transaction Posting Event Sequence": amounts, breakdown, commission and tax,
+   the account's totals, the type's plan, the payment-posting plan) and an edited one has its
+   commission, tax and the account's totals worked out again;
 7. commits, stamping who saved.
 
 A plan's questions (prompt before deleting, start date, confirm details) are asked through
@@ -34,12 +38,11 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from .. import db
-from ..models import Client, Debtor, Email, Operator, Phone
-from . import operators, plan_triggers, records
+from ..models import Client, Debtor, DebtorMode, Email, Operator, Phone, Transaction
+from . import operators, plan_triggers, posting, records
 from .access import AccessPolicy, stamp_owned_by
 from .contact_plans import PlanCallbacks, PlanResult
 from .contacts import move_in_progress
-from .posting import apply_new_account_fees
 from .records import DEBTOR_PHONE_FIELDS, Change
 
 
@@ -54,6 +57,7 @@ class SaveResult:
     plans: list[PlanResult] = field(default_factory=list)
     moved_contacts: int = 0
     fee_posted: str = ""
+    plans_run: list[str] = field(default_factory=list)  # by a posted transaction's type
 
     def summary(self) -> list[str]:
         """One line per plan run, for the status bar or a message."""
@@ -64,6 +68,7 @@ class SaveResult:
                              + (f": {plan.reason}" if plan.reason else "."))
             else:
                 lines.append(f"Plan {plan.plan} ran: {plan.contacts_created} contact(s) scheduled.")
+        lines += [f"Plan {code} ran." for code in self.plans_run]
         return lines
 
 
@@ -98,6 +103,9 @@ def save_form(session: Session, objects: Sequence[Any], changes: Sequence[Change
     except StaleDataError:
         session.rollback()
         raise db.conflict_for(session, objects) from None
+    except posting.PostingError as exc:
+        session.rollback()
+        raise RecordRefused(str(exc)) from None
     except Exception:
         session.rollback()
         raise
@@ -161,10 +169,14 @@ def _set_off(session: Session, record: Any, changes: Sequence[Change], *, is_new
 
     if isinstance(record, Debtor):
         if is_new:
-            fee = apply_new_account_fees(session, record, operator=operator_id)
+            fee = posting.apply_new_account_fees(session, record, operator=operator_id)
             result.fee_posted = fee.transaction.type_code if fee is not None else ""
             ran(plan_triggers.on_new_account(session, record, operator_id, **plan_kw))
             return result
+        mode = _changed(changes, record, "mode")
+        if mode is not None and mode.new == DebtorMode.CLOSED:
+            record.mode = mode.old  # close_account closes it: posts 499, stops interest
+            posting.close_account(session, record, operator=operator_id)
         moved = _changed(changes, record, "operator_id")
         if moved is not None:
             result.moved_contacts = move_in_progress(
@@ -180,6 +192,14 @@ def _set_off(session: Session, record: Any, changes: Sequence[Change], *, is_new
                                          **plan_kw))
         if any(c.record is record and c.attribute in DEBTOR_PHONE_FIELDS for c in changes):
             ran(plan_triggers.on_phone_change(session, record, operator_id, **plan_kw))
+    elif isinstance(record, Transaction):
+        typed_here = {c.attribute for c in changes if c.record is record}
+        if is_new:
+            posted = posting.post_entered(session, record, typed_here, operator=operator_id,
+                                          plan_callbacks=callbacks)
+            result.plans_run = posted.plans_run
+        else:
+            posting.repost_edited(session, record, typed_here)
     elif isinstance(record, Client):
         typed = _changed(changes, record, "run_plan")
         if typed is not None and (record.run_plan or "").strip():

@@ -160,6 +160,12 @@ def start(settings: Any, *, sign_on_with=sign_on) -> Started:
         started.exit_code = 0
         return started
     ctx.settings = settings
+    if _flag(settings, "calc_log", False):
+        from .. import db
+        from ..engine import calclog
+
+        log = calclog.start(db.data_dir() / "calclog.txt")
+        started.messages.append(f"Every recalculation is written to {log.path}")
     from .main_window import MainWindow
 
     window = MainWindow(ctx)
@@ -168,6 +174,8 @@ def start(settings: Any, *, sign_on_with=sign_on) -> Started:
     else:
         window.show()
     window.land()
+    for text in started.messages:
+        window.statusBar().showMessage(text, 20_000)
     QTimer.singleShot(200, window.prepare_forms)
     started.window = window
     _schedule_exit(settings, app)

@@ -35,7 +35,7 @@ from sqlalchemy import exists, inspect, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from .. import db
-from ..engine import forms_spec, records, saving
+from ..engine import forms_spec, recalc, records, saving
 from ..engine.access import (
     PLACEHOLDER_BUTTONS,
     Access,
@@ -48,7 +48,7 @@ from ..engine.contact_plans import UnknownPlan
 from ..engine.contacts import ActionError
 from ..engine.forms_spec import ColumnSpec, FieldSpec, FormSpec, GroupSpec, PickEntry, TabSpec
 from ..engine.rights import AccessRefused, form_name
-from ..models import Client, Debtor, Note, Operator, Rights
+from ..models import Client, Debtor, Note, Operator, Rights, Transaction
 from . import dialogs, plan_prompts
 from .browse_model import BrowseModel
 from .forms.editors import (
@@ -432,6 +432,8 @@ class RecordPage(Page):
         elif model is Client:
             rec = records.new_client(self.session)
             self.session.expunge(rec)
+        elif model is Transaction:
+            rec = records.new_transaction()
         else:
             rec = model()
         for column in model.__table__.columns:
@@ -682,7 +684,7 @@ class RecordPage(Page):
             self.session.refresh(obj)
         self.versions = {id(o): (o, getattr(o, "version", None)) for o in objects}
         self.session.commit()
-        self.baseline = {id(b): self._raw(b) for b in self.form.bindings}
+        self._bind()  # what the save worked out (commission, totals, an emptied Action field)
         self._saving = True
         try:
             self.ctx.notify(self.spec.model.__tablename__, self.record_key())
@@ -905,11 +907,6 @@ class RecordPage(Page):
         return self.window_.dialer.dial(number, debtor_id=debtor_id, client_id=client_id, parent=self)
 
     def recalculate(self) -> None:
-        try:
-            from ..engine import recalc
-        except ImportError:
-            self.window_.show_unavailable("Recalculation")
-            return
         if self.is_new or self.record is None:
             return
         if not self.allowed(self.button_right("Recalc")):
@@ -921,12 +918,7 @@ class RecordPage(Page):
             if isinstance(rec, Debtor):
                 recalc.recalc_debtor(s, rec)
             else:
-                try:
-                    from ..engine.client_recalc import recalc_client
-                except ImportError:
-                    self.window_.show_unavailable("Client recalculation")
-                    return
-                recalc_client(s, rec)
+                recalc.recalc_client(s, rec)
             db.save(s, rec, operator=self.ctx.operator_id)
         self.reload()
         self.window_.statusBar().showMessage("Recalculated.", 3000)
