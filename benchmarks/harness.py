@@ -47,6 +47,8 @@ class Scenario:
     repeat: int = 5
     warmup: int = 1
     needs: tuple[str, ...] = ()  # modules that must import, else "not available"
+    #: Runs before each run, untimed (e.g. a freshly signed-on window for a cold open).
+    setup: Callable[[Any], Any] | None = None
 
 
 @dataclass
@@ -114,13 +116,16 @@ def measure(scenario: Scenario, ctx: Any, *, repeat: int | None = None) -> Measu
             result.error = f"{module} is not built yet"
             return result
     runs = repeat if repeat is not None else scenario.repeat
+    setup = scenario.setup or (lambda _ctx: None)
     try:
         for _ in range(scenario.warmup):
+            setup(ctx)
             scenario.run(ctx)
         gc.collect()
         before = rss_mb()
         peak = before
         for _ in range(runs):
+            setup(ctx)
             started = time.perf_counter()
             count = scenario.run(ctx)
             result.times.append(time.perf_counter() - started)

@@ -2,7 +2,9 @@
 
     python scripts/screenshots.py [--out docs/screenshots]
 
-Builds a throw-away demo database, signs on as SYS and grabs each window offscreen.
+Builds a throw-away demodb (in a private data folder), signs on as SYS and grabs each window
+offscreen: the debtor form shows the demo's showcase account, which has something on every tab.
+Any field whose value is cut off or ends in "…" is listed at the end, and the exit status is 1.
 """
 
 from __future__ import annotations
@@ -18,32 +20,22 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 
-def build_database(folder: Path) -> str:
-    path = folder / "screens.db"
-    try:
-        from collectdesk.schema import create_database
+def build_database() -> str:
+    """A fresh demodb in the private data folder; SYS signs on with ``sys``."""
+    from collectdesk import db
+    from collectdesk.engine.passwords import hash_password
+    from collectdesk.models import Operator
+    from collectdesk.schema import create_database
 
-        create_database(str(path), demo=True)
-        from collectdesk import db
-        from collectdesk.engine.passwords import hash_password
-        from collectdesk.models import Operator
-
-        engine = db.make_engine(str(path))
-        with db.session_factory(engine)() as s:
-            op = s.get(Operator, "SYS")
-            op.password_hash = hash_password("sys")
-            op.must_set_password = False
-            s.commit()
-        engine.dispose()
-        return str(path)
-    except Exception as exc:  # noqa: BLE001 - no demo builder: fall back to the small test database
-        print(f"demo database unavailable ({exc.__class__.__name__}: {exc}); using sample data",
-              file=sys.stderr)
-        for leftover in folder.glob("screens.db*"):
-            leftover.unlink()
-        from collectdesk.ui.testing import make_database
-
-        return make_database(path, debtors=40)
+    url = create_database("demodb", demo=True)
+    engine = db.make_engine(url)
+    with db.session_factory(engine)() as s:
+        op = s.get(Operator, "SYS")
+        op.password_hash = hash_password("sys")
+        op.must_set_password = False
+        s.commit()
+    engine.dispose()
+    return "demodb"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -54,7 +46,7 @@ def main(argv: list[str] | None = None) -> int:
     out.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix="collectdesk-shots-"))
     os.environ["COLLECTDESK_DATA"] = str(tmp)
-    database = build_database(tmp)
+    database = build_database()
 
     from PySide6.QtWidgets import QApplication
     from sqlalchemy import func, select
@@ -65,13 +57,19 @@ def main(argv: list[str] | None = None) -> int:
 
     app = ensure_app()
 
+    cut_off: list[str] = []
+
     def shot(widget, name: str) -> None:
         for _ in range(3):
             app.processEvents()
         path = out / f"{name}.png"
         widget.grab().save(str(path))
         print(path)
+        page = window.current_page() if widget is window else None
+        form = getattr(page, "form", None)
+        cut_off.extend(f"{name}: {problem}" for problem in (form.clipped() if form else []))
 
+    window = None
     dialog = SignOnDialog(database, "SYS")
     dialog.show()
     shot(dialog, "signon")
@@ -86,14 +84,15 @@ def main(argv: list[str] | None = None) -> int:
     window.show()
     shot(window, "main_window")
 
-    from collectdesk.models import Client, Debtor, Note, Transaction
+    from collectdesk.models import Attachment, Client, ContactPlan, Debtor, PlanEvent
 
     with ctx.session() as s:
         client_id = s.scalar(select(Client.id).join(Debtor, Debtor.client_id == Client.id)
                              .group_by(Client.id).order_by(func.count().desc()).limit(1))
-        debtor_id = s.scalar(select(Debtor.id).join(Transaction, Transaction.debtor_id == Debtor.id)
-                             .join(Note, Note.debtor_id == Debtor.id)
-                             .order_by(Debtor.id).limit(1)) or s.scalar(select(func.min(Debtor.id)))
+        # the demo's showcase account: something on every tab
+        debtor_id = s.scalar(select(func.min(Attachment.debtor_id)))
+        phone_event = s.scalar(select(PlanEvent.id).join(ContactPlan)
+                               .where(ContactPlan.code == "NEW", PlanEvent.type == "Phone"))
 
     page = window.open_browse("active_debtors")
     shot(window, "browse_active_debtors")
@@ -111,7 +110,8 @@ def main(argv: list[str] | None = None) -> int:
     for tb in debtor.form.tab_bindings:
         tabs.setCurrentIndex(tb.index)
         name = tb.spec.title.lower().replace(" ", "_")
-        shot(window, f"debtor_{name}")
+        if not tb.children:
+            shot(window, f"debtor_{name}")
         for child in tb.children:
             child.tabs.setCurrentIndex(child.index)
             shot(window, f"debtor_{name}_{child.spec.title.lower().replace(' ', '_')}")
@@ -119,21 +119,19 @@ def main(argv: list[str] | None = None) -> int:
             tb.children[0].tabs.setCurrentIndex(0)
     window.close_page(debtor)
 
-    for form_id, name in (("company", "company_details"), ("transaction_type", "transaction_type"),
-                          ("operator", "operator"), ("status_code", "status_code"),
-                          ("contact_plan", "contact_plan"), ("plan_event", "plan_event")):
-        if form_id == "company":
-            page = window.open_company_details()
-        else:
-            from collectdesk.engine import forms_spec
-
-            model = forms_spec.form(form_id).model
-            pk = model.__mapper__.primary_key[0]
-            with ctx.session() as s:
-                key = s.scalar(select(pk).order_by(pk).limit(1))
-            page = window.open_form(form_id, key)
+    with ctx.session() as s:
+        new_plan = s.scalar(select(ContactPlan.id).where(ContactPlan.code == "NEW"))
+    for form_id, name, key in (("transaction_type", "transaction_type", "101"),
+                               ("operator", "operator", "SC"),
+                               ("status_code", "status_code", "ACT"),
+                               ("contact_plan", "contact_plan", new_plan),
+                               ("plan_event", "plan_event", phone_event)):
+        page = window.open_form(form_id, key)
         shot(window, name)
         window.close_page(page)
+    page = window.open_company_details()
+    shot(window, "company_details")
+    window.close_page(page)
 
     from collectdesk.ui.find_dialog import FindByDialog
 
@@ -144,7 +142,9 @@ def main(argv: list[str] | None = None) -> int:
     shot(find, "find_by")
     window.close()
     QApplication.processEvents()
-    return 0
+    for problem in cut_off:
+        print(f"cut off: {problem}", file=sys.stderr)
+    return 1 if cut_off else 0
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import socket
 from collections.abc import Iterator
 
 import pytest
@@ -27,3 +28,13 @@ def pg_url() -> Iterator[str]:
         pytest.skip("PostgreSQL is not installed")
     with postgres.server() as url:
         yield url
+
+
+@pytest.fixture
+def udp_receiver() -> Iterator[socket.socket]:
+    """A real UDP socket on 127.0.0.1 (a free port) that a dial sends its datagram to."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    sock.bind(("127.0.0.1", 0))
+    sock.settimeout(2.0)
+    yield sock
+    sock.close()

@@ -200,7 +200,8 @@ def test_totals_agree_with_the_transactions(demo) -> None:
         "WHEN financial_type IN (1, 32) THEN -(to_us + direct) ELSE 0 END) "
         "FROM transactions WHERE posted_date IS NOT NULL GROUP BY debtor_id")).all())
     for d in session.scalars(select(Debtor)):
-        assert d.owing == Decimal(str(round(sums[d.id], 2))).quantize(Decimal("0.01"))
+        accrued = d.interest_detail.accrued_interest if d.interest_detail else Decimal(0)
+        assert d.owing == Decimal(str(round(sums[d.id], 2))).quantize(Decimal("0.01")) + accrued
         assert d.owing == d.principal + d.interest + d.fees + d.legal_costs - d.paid - d.adjustments
     assert session.scalar(select(func.sum(Debtor.paid))) > 0
 
@@ -265,3 +266,25 @@ def test_fake_data_is_deterministic_and_mixed() -> None:
     for p in people[:500]:
         for number, digits in ((p.home_phone, p.home_digits), (p.cell_phone, p.cell_digits)):
             assert digits == re.sub(r"\D", "", number)
+
+
+def test_one_account_fills_every_tab_of_the_debtor_form(demo) -> None:
+    """The showcase account: a new user (and the README's screenshots) see every tab in use."""
+    from collectdesk.models import Address, Attachment
+
+    session, _summary, _ = demo
+    debtor = session.scalar(select(Debtor).join(Attachment, Attachment.debtor_id == Debtor.id)
+                            .order_by(Debtor.id).limit(1))
+    assert debtor is not None
+    for model in (Contact, Note, Transaction, Cosigner, Attachment, Phone, Email, Address):
+        assert _count(session, model, model.debtor_id == debtor.id), model.__name__
+    assert debtor.detail.clerk_id and debtor.detail.bank_name
+    assert debtor.interest_detail.interest_type == "simple" and debtor.interest > 0
+    assert debtor.credit_report.report
+    assert _count(session, Transaction, Transaction.debtor_id == debtor.id,
+                  Transaction.financial_type == 4), "a fee for the Fees tab"
+    group = session.scalars(select(Debtor).where(Debtor.group_id == debtor.group_id)
+                            .order_by(Debtor.group_member)).all()
+    assert [d.group_member for d in group] == [1, 2] and group[0] is debtor
+    assert {d.name for d in group} == {debtor.name} and group[1].client_id != debtor.client_id
+    assert group[1].owing == Decimal("2480.00")

@@ -37,15 +37,6 @@ def operator(note2: str = "", note1: str = "", *, softphone: bool = True, op_id:
     return SimpleNamespace(id=op_id, use_softphone=softphone, note1=note1, note2=note2)
 
 
-@pytest.fixture
-def udp_receiver():
-    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    sock.bind((LOCAL, 0))
-    sock.settimeout(2.0)
-    yield sock
-    sock.close()
-
-
 def receive_one(sock: socket.socket) -> str:
     data, _ = sock.recvfrom(4096)
     sock.settimeout(0.2)  # and nothing else arrives
@@ -527,6 +518,43 @@ def test_dial_command_dry_run_json(db, udp_receiver, capsys):
     assert result["payload"] == "109,8185551111,456776543210"
     assert result["description"] == f"UDP datagram to {LOCAL}:{port}: 109,8185551111,456776543210"
     assert_nothing_received(udp_receiver)
+
+
+def test_dial_command_from_a_client_or_a_cosigner_is_the_forms_dial(db, udp_receiver, capsys):
+    """--client N and --cosigner N: exactly what the phone icon on that form sends."""
+    from collectdesk.commands import run
+    from collectdesk.models import Cosigner
+
+    with db.factory() as session:
+        session.add(Cosigner(id=7, debtor_id=9876543210, name="Roe, Jim"))
+        session.add(Cosigner(id=8, client_id=24, name="Lee, Ann"))  # a client's associate
+        session.commit()
+    port = udp_receiver.getsockname()[1]
+    set_note2(db, f"UDP:/{LOCAL}:{port}:109#authcode")
+
+    def dry_run(*where: str) -> dict:
+        assert run(["dial", "--db", db.url, "--operator", "JS", *where, "818-555-1111",
+                    "--dry-run", "--json"]) == 0
+        return json.loads(capsys.readouterr().out)
+
+    on_client = dry_run("--client", "24")  # no account: the authorization code is left out
+    assert on_client["payload"] == "109,8185551111"
+    assert (on_client["client_id"], on_client["debtor_id"]) == (24, None)
+    on_cosigner = dry_run("--cosigner", "7")  # the cosigner's account is in context
+    assert on_cosigner["payload"] == "109,8185551111,456776543210"
+    assert (on_cosigner["debtor_id"], on_cosigner["cosigner_id"]) == (9876543210, 7)
+    with db.factory() as session:  # the same plan the Cosigner form makes
+        plan = prepare_dial(session, "JS", "818-555-1111", debtor_id=9876543210, cosigner_id=7)
+    assert plan.as_dict() == {k: v for k, v in on_cosigner.items()
+                              if k not in ("operator", "dry_run", "ok", "message")}
+    associate = dry_run("--cosigner", "8")
+    assert associate["payload"] == "109,8185551111" and associate["client_id"] == 24
+    assert_nothing_received(udp_receiver)
+
+    for where, error in ((["--cosigner", "99"], "Cosigner 99 could not be found"),
+                         (["--client", "99"], "Client 99 could not be found")):
+        assert run(["dial", "--db", db.url, "--operator", "JS", *where, "818-555-1111"]) == 1
+        assert error in capsys.readouterr().err
 
 
 def test_dial_command_sends(db, udp_receiver, capsys):

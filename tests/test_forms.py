@@ -49,6 +49,21 @@ def test_the_forms_issue_3_asks_for_exist():
     assert {"Interest", "Commission", "Tax", "Fees"} <= {t.title for t in financial.tabs}
 
 
+#: The forms people work in all day: F1 and pop-up help must explain each of their fields.
+HELPED_FORMS = ("debtor", "client", "client_settings", "transaction", "cosigner", "contact",
+                "operator")
+
+
+@pytest.mark.parametrize("form_id", HELPED_FORMS)
+def test_every_field_of_the_daily_forms_has_its_own_help(form_id):
+    spec = forms_spec.form(form_id)
+    missing = [f"{f.code} ({f.label})" for f in spec.all_fields()
+               if len(f.help.strip()) < 15 or f.help.strip(" .").lower() == f.label.lower()]
+    assert not missing, f"{form_id}: no help of its own for {', '.join(missing)}"
+    for f in spec.all_fields():
+        assert f.help.endswith((".", ")")) and len(f.help) <= 220, f"{f.code}: {f.help!r}"
+
+
 def test_labels_and_required_come_from_the_model():
     debtor = forms_spec.form("debtor")
     name = next(f for f in debtor.all_fields() if f.code == "de.na")

@@ -39,12 +39,14 @@ def test_wheel_in_a_fresh_venv_runs_and_finds_forms_picklists_resources(tmp_path
         "print(sorted(x.name for x in p.picklists_dir().iterdir())[:1]);"
         "print(p.forms_dir(), p.resources_dir())"
     )
-    out = subprocess.run([str(python), "-c", probe], cwd=tmp_path, check=True,
+    # A fresh machine has no PYTHONPATH into a source tree (a developer's shell may).
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    env["COLLECTDESK_DATA"] = str(tmp_path / "data")
+    out = subprocess.run([str(python), "-c", probe], cwd=tmp_path, check=True, env=env,
                          capture_output=True, text=True).stdout
     assert str(env_dir) in out.splitlines()[0], "the wheel's copy must be the one imported"
     assert "collectdesk/forms" in out and "collectdesk/resources" in out
     script = env_dir / "bin" / "collectdesk"
-    env = {**os.environ, "COLLECTDESK_DATA": str(tmp_path / "data")}
     db = tmp_path / "x.db"
     init = subprocess.run([str(script), "db", "init", "--db", f"sqlite:///{db}"], cwd=tmp_path,
                           env=env, capture_output=True, text=True)

@@ -454,3 +454,114 @@ def test_test_dial_shows_exactly_what_would_be_sent(qtbot, start, answers):
     dialog = window.dialer.test_dialog
     assert dialog.sent.text() == f"Open tel:{dialog.cleaned.text()} with the system tel: handler"
     dialog.close()
+
+
+# -- dialing from every form a phone appears on ------------------------------------------------------
+
+def cosigner_phone(session) -> int:
+    """A phone kept on the cosigner only (its Phones tab): no debtor of its own."""
+    from collectdesk.models import Cosigner
+
+    cosigner = session.scalar(select(Cosigner).order_by(Cosigner.id))
+    phone = Phone(cosigner_id=cosigner.id, kind="cell", number="503-555-8888",
+                  digits=phone_digits("503-555-8888"))
+    session.add(phone)
+    session.commit()
+    return phone.id
+
+
+def open_for_dial(window, session, where: str):
+    """(the form, the phone field's attribute, what the call is recorded on)."""
+    from collectdesk.models import Client, Cosigner
+
+    debtor = session.get(Debtor, debtor_ids(session)[0])
+    if where == "debtor":
+        return window.open_form("debtor", debtor.id), "home_phone", (debtor.id, None, None)
+    if where == "client":
+        client = session.get(Client, debtor.client_id)
+        return window.open_form("client", client.id), "phone", (None, client.id, None)
+    cosigner = session.scalar(select(Cosigner).where(Cosigner.debtor_id == debtor.id))
+    if where == "cosigner":
+        return window.open_form("cosigner", cosigner.id), "home_phone", \
+            (debtor.id, None, cosigner.id)
+    if where == "phone":
+        phone = session.scalar(select(Phone.id).where(Phone.debtor_id == debtor.id))
+        return window.open_form("phone", phone), "number", (debtor.id, None, None)
+    return window.open_form("phone", cosigner_phone(session)), "number", \
+        (debtor.id, None, cosigner.id)
+
+
+@pytest.mark.parametrize("where", ["debtor", "cosigner", "client", "phone", "cosigner phone"])
+def test_dial_from_every_form_sends_the_datagram_and_records_the_call(
+        qtbot, start, answers, other_session, udp_receiver, where):
+    from collectdesk.models import Client
+
+    port = udp_receiver.getsockname()[1]
+    set_dialing(other_session, f"UDP:/{LOCAL}:{port}:109#authcode")
+    window = start()
+    page, attribute, (debtor_id, client_id, cosigner_id) = open_for_dial(window, other_session, where)
+    editor = phone_editor(page, attribute)
+    number = editor.text()
+    client_number = other_session.get(Debtor, debtor_id).client_id if debtor_id else client_id
+    # #authcode: client number (4) and file number (8) on an account; left out on a client
+    expected = f"109,{phone_digits(number)}" + \
+        (f",{client_number:04d}{debtor_id:08d}" if debtor_id else "")
+
+    answers.queue.append("Dial")
+    editor.button.click()
+    assert udp_receiver.recv(200).decode() == expected
+    qtbot.waitUntil(lambda: window.dialer.call_result is not None, timeout=5000)
+    dialog = window.dialer.call_result
+    party = f"file {debtor_id}" if debtor_id else f"client {client_id}"
+    assert party in dialog.findChild(type(dialog.preview), "formSubtitle").text()
+    assert dialog.choose(4)
+    assert dialog.save(), dialog.message.text()
+
+    other_session.expire_all()
+    contact = other_session.scalars(select(Contact).order_by(Contact.id.desc())).first()
+    assert (contact.debtor_id, contact.cosigner_id) == (debtor_id, cosigner_id)
+    assert contact.client_id == (client_id if debtor_id is None else contact.client_id)
+    assert contact.type == ContactType.PHONE.value and contact.done and contact.call_result == 4
+    note = other_session.scalars(select(Note).order_by(Note.id.desc())).first()
+    assert note.text.startswith(f"Called {number}: 4 ")
+    assert (note.debtor_id, note.client_id if debtor_id is None else None) == \
+        (debtor_id, client_id)
+    if where == "client":
+        assert note.status == (other_session.get(Client, client_id).status or "")
+        assert page.form.notes()[0].text().endswith(note.text), "the client's Notes tab shows it"
+
+
+def refuse_calls(_context):
+    return False, "Contact controls: no calls to this account after 9 PM."
+
+
+@pytest.mark.parametrize("excluded", [False, True])
+def test_contact_controls_refusal_is_overridden_only_by_an_excluded_operator(
+        qtbot, start, answers, other_session, udp_receiver, excluded):
+    port = udp_receiver.getsockname()[1]
+    set_dialing(other_session, f"UDP:/{LOCAL}:{port}:452")
+    operator = other_session.get(Operator, "SYS")
+    operator.exclude_cc_call = excluded  # Operator form: "Exclude call contact controls"
+    other_session.commit()
+    window = start()
+    window.dialer.contact_controls = refuse_calls
+    page = window.open_form("debtor", debtor_ids(other_session)[0])
+    udp_receiver.settimeout(0.3)
+
+    answers.queue += ["Dial", "No"] if excluded else ["Dial"]
+    phone_editor(page).button.click()
+    title, text, choices = answers.asked[-1]
+    assert title == "Contact Controls" and "no calls to this account after 9 PM" in text
+    if not excluded:
+        assert choices == ("OK",) and "Nothing was dialed" in text, "no way to dial anyway"
+    else:
+        assert text.endswith("Dial anyway?") and choices == ("Yes", "No")
+    with pytest.raises(TimeoutError):
+        udp_receiver.recv(200)  # refused (or "No"): nothing sent
+    assert window.dialer.call_result is None
+
+    if excluded:
+        answers.queue += ["Dial", "Yes"]
+        phone_editor(page).button.click()
+        udp_receiver.settimeout(5)
+        assert udp_receiver.recv(200).decode() == f"452,{phone_digits(page.record.home_phone)}"

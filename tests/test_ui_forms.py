@@ -374,3 +374,213 @@ def test_a_changed_phone_is_found_by_its_new_digits(window, other_session):
     assert page.save()
     assert find_by_phone(other_session, "5035559988") == [7]
     assert find_by_phone(other_session, "(503) 555-1006") == []
+
+
+# -- F3 and PgUp / PgDn follow the focus ------------------------------------------------------------
+
+def focus_window(window, qtbot):
+    QApplication.processEvents()  # the Find By dialog's deactivation, then take focus back
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=2000)
+
+
+def show_tab(page, title):
+    tb = next(t for t in page.form.all_tabs() if t.spec.title == title)
+    tb.tabs.setCurrentIndex(tb.index)
+    QApplication.processEvents()
+    return tb
+
+
+def test_f3_in_a_field_makes_a_new_debtor_even_on_a_sublist_tab(window, qtbot):
+    page = find(window, "file", "1")
+    focus_window(window, qtbot)
+    show_tab(page, "Transactions")
+    name = page.form.editor("de.na").line
+    name.setFocus()
+    key(name, Qt.Key.Key_F3)
+    assert window.current_page() is page, "no Transaction form opened"
+    assert page.is_new and page.caption_label.text() == "New"
+    assert page.form.editor("de.cl").text() == "2", "the new account keeps the client"
+
+
+def test_f3_in_the_sublist_makes_a_new_row_of_it(window, qtbot):
+    page = find(window, "file", "1")
+    focus_window(window, qtbot)
+    tb = show_tab(page, "Transactions")
+    tb.sublist.view.setFocus()
+    key(tb.sublist.view, Qt.Key.Key_F3)
+    opened = window.current_page()
+    assert opened.spec.id == "transaction" and opened.is_new
+    assert opened.record.debtor_id == 1
+
+
+def test_pgdn_in_a_sublist_scrolls_it_and_stays_on_the_debtor(window, qtbot, other_session):
+    from collectdesk.models import Transaction
+
+    other_session.add_all(Transaction(debtor_id=1, client_id=2, type_code="201",
+                                      description=f"Payment {i}", financial_type=1,
+                                      to_us=Decimal("10.00"), payment_date=dt.date(2024, 6, 1))
+                          for i in range(80))
+    other_session.commit()
+    page = find(window, "file", "1")
+    focus_window(window, qtbot)
+    tb = show_tab(page, "Transactions")
+    view = tb.sublist.view
+    view.setFocus()
+    view.go_to(0)
+    key(view, Qt.Key.Key_PageDown)
+    assert page.record.id == 1, "PgDn in the list did not move to the next debtor"
+    assert view.current_row() > 5 and view.verticalScrollBar().value() > 0
+    row = view.current_row()
+    key(view, Qt.Key.Key_PageUp)
+    assert page.record.id == 1 and view.current_row() < row
+    name = page.form.editor("de.na").line
+    name.setFocus()
+    key(name, Qt.Key.Key_PageDown)  # in a field PgDn still goes to the next record
+    assert page.record.id == 2
+
+
+# -- notes -------------------------------------------------------------------------------------------
+
+def test_a_long_account_shows_its_newest_2000_note_lines_in_date_order(window, qtbot, other_session):
+    start = dt.datetime(2024, 6, 1, 8, 0)  # after the account's "Account listed" line
+    # written newest first, so the id order is the reverse of the date order
+    other_session.add_all(Note(debtor_id=8, noted_at=start + dt.timedelta(hours=i), status="ACT",
+                               operator_id="SC", text=f"Call {i:04d}")
+                          for i in reversed(range(2100)))
+    other_session.commit()
+    page = find(window, "file", "8")
+    focus_window(window, qtbot)
+    show_tab(page, "Notes")
+    lines = page.form.notes()[0].text().splitlines()
+    assert len(lines) == 2000
+    assert lines[0].endswith("Call 0100") and lines[-1].endswith("Call 2099")
+    assert [line[-4:] for line in lines] == [f"{i:04d}" for i in range(100, 2100)]
+    assert not any("Account listed" in line for line in lines), "the oldest line dropped out"
+
+    memo = page.form.notes()[0].lines
+    memo.setFocus()
+    bottom = memo.verticalScrollBar().value()
+    assert bottom == memo.verticalScrollBar().maximum() > 0, "opens at the newest line"
+    key(memo, Qt.Key.Key_PageUp)
+    assert page.record.id == 8, "PgUp in the notes did not move to the previous debtor"
+    assert memo.verticalScrollBar().value() < bottom
+
+
+# -- F1, F2, pop-up help -----------------------------------------------------------------------------
+
+def test_f1_shows_help_for_the_form_and_the_field_in_use(window, qtbot, answers):
+    page = find(window, "file", "1")
+    focus_window(window, qtbot)
+    for code in ("de.na", "de.dob"):
+        editor = page.form.editor(code)
+        editor.focus_widget().setFocus()
+        key(editor.focus_widget(), Qt.Key.Key_F1)
+        title, text, _choices = answers.asked[-1]
+        assert title == "Help"
+        assert "<h3>Debtor:" in text and page.spec.help in text, "the form's help"
+        spec = next(b.spec for b in page.form.bindings if b.spec.code == code)
+        assert spec.help and f"<h4>{spec.label}</h4>" in text and spec.help in text, \
+            "the field's own help"
+        assert f"@{code}" in text
+    assert "F2 opens a calendar" in text  # what kind of field it is, for the date
+
+
+def test_f2_on_a_date_opens_the_calendar_and_a_picked_day_fills_the_field(window, qtbot):
+    page = find(window, "file", "1")
+    focus_window(window, qtbot)
+    editor = page.form.editor("de.dob")
+    editor.line.setText("03/14/1980")
+    editor.line.setFocus()
+    key(editor.line, Qt.Key.Key_F2)
+    calendar = editor.calendar
+    assert calendar is not None and calendar.isVisible()
+    assert calendar.selectedDate().toPython() == dt.date(1980, 3, 14), "opens on the field's date"
+    grid = calendar.focusWidget() or calendar
+    key(grid, Qt.Key.Key_Right)  # the next day …
+    key(grid, Qt.Key.Key_Return)  # … chosen
+    assert not calendar.isVisible()
+    assert editor.text() == "03/15/1980" and editor.value() == dt.date(1980, 3, 15)
+    assert page.is_dirty()
+
+
+def test_f2_on_a_pick_list_opens_it_and_typing_selects_an_entry(window, qtbot):
+    page = find(window, "file", "1")
+    focus_window(window, qtbot)
+    editor = page.form.editor("de.sts")
+    editor.line.setFocus()
+    key(editor.line, Qt.Key.Key_F2)
+    popup = editor.popup
+    assert popup.isVisible() and popup.filter.hasFocus()
+    assert popup.list.currentItem().data(Qt.ItemDataRole.UserRole) == "ACT", "on the current entry"
+    qtbot.keyClicks(popup.filter, "payment")
+    assert [popup.list.item(i).text() for i in range(popup.list.count())] == \
+        ["PPA     Payment Plan Arrangement"]
+    key(popup.filter, Qt.Key.Key_Return)
+    assert not popup.isVisible()
+    assert editor.text() == "PPA" and editor.description.full_text() == "Payment Plan Arrangement"
+    # typing in the field itself completes from the list too
+    editor.line.clear()
+    qtbot.keyClicks(editor.line, "sk")
+    assert editor.line.text().upper() == "SKP"
+
+
+def test_pop_up_help_off_hides_the_field_tooltips(window, qtbot):
+    from PySide6.QtCore import QEvent
+    from PySide6.QtGui import QHelpEvent
+    from PySide6.QtWidgets import QToolTip
+
+    page = find(window, "file", "1")
+    focus_window(window, qtbot)
+    line = page.form.editor("de.na").line
+    label = page.findChild(type(page.title_label), "label:de.na")
+
+    def hover(widget) -> str:
+        QToolTip.hideText()
+        qtbot.waitUntil(lambda: not QToolTip.isVisible(), timeout=2000)
+        centre = widget.rect().center()
+        QApplication.sendEvent(widget, QHelpEvent(QEvent.Type.ToolTip, centre,
+                                                  widget.mapToGlobal(centre)))
+        return QToolTip.text() if QToolTip.isVisible() else ""
+
+    assert window.ctx.popup_help
+    assert "Last, First Middle" in hover(line) and "Last, First Middle" in hover(label)
+    window.command("PopupHelp").action.trigger()  # Help > Pop-up Help: off
+    assert not window.command("PopupHelp").action.isChecked()
+    assert hover(line) == "" and hover(label) == ""
+    window.command("PopupHelp").action.trigger()  # on again
+    assert "Last, First Middle" in hover(line)
+
+
+# -- nothing cut off -------------------------------------------------------------------------------
+
+def test_long_names_emails_and_pick_list_texts_are_never_cut_off(window, qtbot, other_session):
+    from collectdesk.models import Client
+
+    client = other_session.get(Client, 1)
+    client.name, client.email, client.type = ("Mercy Regional Medical Center",
+                                              "billing@mercyregionalmed.example", "02")
+    other_session.commit()
+    window.resize(1280, 860)
+    page = window.open_form("client", 1)
+    qtbot.waitUntil(page.isVisible)
+    QApplication.processEvents()
+    assert page.form.editor("cl.ty").description.full_text() == "Medical/Health Care"
+    assert page.form.clipped() == []
+    debtor = window.open_form("debtor", 2)  # an account of that client: its name beside Client
+    QApplication.processEvents()
+    assert debtor.form.editor("de.cl").description.full_text() == "Mercy Regional Medical Center"
+    assert debtor.form.clipped() == []
+
+    debtor.form.editor("de.na").line.setFixedWidth(60)  # what a cut-off value looks like
+    QApplication.processEvents()
+    assert [p.split(":")[0] for p in debtor.form.clipped()] == ["de.na Name"]
+
+
+def test_the_pre_build_after_sign_on_makes_no_second_copy_of_an_open_form(window):
+    page = find(window, "file", "1")
+    window.prepare_forms()  # due 200 ms after sign-on; the collector was quicker
+    debtor_pages = [p for p in window.stack.findChildren(RecordPage) if p.spec.id == "debtor"]
+    assert debtor_pages == [page]
+    window.close_page(page)
+    assert window.open_form("debtor", 2) is page, "the open form was parked and is reused"

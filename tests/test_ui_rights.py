@@ -241,6 +241,30 @@ def test_an_alias_and_a_menu_right_follow_at_once_for_the_signed_on_level(
     assert after.findChild(QLabel, "label:de.na").text() == "Patient"
 
 
+def test_main_menu_buttons_follow_a_menu_right_changed_while_signed_on(sign_on, answers):
+    from PySide6.QtWidgets import QPushButton
+
+    w = sign_on("MGR9")
+    button = next(b for b in w.home.findChildren(QPushButton, "homeButton")
+                  if b.text() == "&Status Codes")
+    assert button.isEnabled()
+    page = rebuilt(w)
+    page.level.setValue(90)
+    assert page.choose(STATUS_CODES)
+    page.rights_buttons[Rights.NONE].click()
+    assert page.save()
+    w.close_page(page)
+    assert w.current_page() is w.home
+    assert not button.isEnabled(), "the main menu still offers what the menu bar refuses"
+    assert STATUS_CODES in button.toolTip()
+    page = open_rights(w)
+    page.level.setValue(90)
+    assert page.choose(STATUS_CODES)
+    answers.prefer = ["Remove"]
+    page.use_default()
+    assert button.isEnabled() and STATUS_CODES not in button.toolTip()
+
+
 def test_unsaved_changes_are_asked_about_and_a_new_pick_list_is_created(
         sign_on, answers, other_session):
     w = sign_on("SYS")

@@ -79,6 +79,51 @@ def test_welcome_dialog_signs_on(qtbot, database):
     assert dialog.context.operator.id == "SYS"
 
 
+def test_five_wrong_passwords_lock_the_operator_out_even_with_the_right_one(qtbot, database):
+    import datetime as dt
+
+    from collectdesk import db
+    from collectdesk.engine.signon import LOCKOUT, MAX_FAILURES
+    from collectdesk.models import AuditEntry, Operator
+
+    dialog = SignOnDialog(database)
+    qtbot.addWidget(dialog)
+    dialog.show()
+
+    def sign_on(password: str) -> str:
+        dialog.operator_id.setText("SC")
+        dialog.password.setText(password)
+        dialog.sign_on_button.click()
+        assert dialog.password.text() == "" or dialog.result() == QDialog.DialogCode.Accepted
+        return dialog.message.text()
+
+    for attempt in range(1, MAX_FAILURES):
+        left = MAX_FAILURES - attempt
+        assert f"{left} more {'try' if left == 1 else 'tries'} before the ID is locked" \
+            in sign_on(f"guess{attempt}")
+    locked = sign_on("guess5")
+    assert locked == ("Wrong password. SC is now locked out for 5 minutes after 5 failed "
+                      "sign-ons in a row.")
+    refused = sign_on("sc")  # the right password, during the lock-out
+    assert refused.startswith("SC is locked out after 5 failed sign-ons. Try again after ")
+    assert dialog.isVisible() and dialog.context is None
+
+    engine = db.make_engine(database)
+    with db.session_factory(engine)() as s:
+        events = [e.event for e in s.query(AuditEntry).filter(AuditEntry.operator_id == "SC")]
+        assert events.count("signon lockout") == 1 and events[-1] == "signon refused"
+        op = s.get(Operator, "SC")
+        until = op.locked_until
+        assert refused.endswith(f"{until:%H:%M}, or ask a manager.")
+        assert LOCKOUT - dt.timedelta(seconds=30) < until - dt.datetime.now() <= LOCKOUT
+        op.locked_until = dt.datetime.now() - dt.timedelta(seconds=1)  # five minutes later
+        s.commit()
+    engine.dispose()
+    sign_on("sc")
+    assert dialog.result() == QDialog.DialogCode.Accepted
+    assert dialog.context.operator.id == "SC"
+
+
 def test_start_without_flags_shows_welcome(qtbot, database, monkeypatch):
     """No /i /p: the Welcome dialog runs; typing ID and password reaches the main window."""
 

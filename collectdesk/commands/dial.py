@@ -2,8 +2,9 @@
 
 Same code path as a click in the GUI and the Test Dial button
 (:mod:`collectdesk.devices.dialing`): the operator's Note 1 / Note 2 and Auto
-Dialer preferences choose the method, ``--file`` puts the account in context
-(for ``#authcode``), ``--dry-run`` only shows what would be sent.  There is no
+Dialer preferences choose the method; ``--file``, ``--client`` or ``--cosigner`` put
+what the form being dialed from shows in context (for ``#authcode``), exactly as a click
+on that form does; ``--dry-run`` only shows what would be sent.  There is no
 prompt: running the command is the confirmation.
 """
 
@@ -24,6 +25,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--operator", required=True, metavar="ID", help="operator ID")
     parser.add_argument("--file", type=int, default=None, metavar="N",
                         help="debtor file number in context (authorization code, reports)")
+    parser.add_argument("--client", type=int, default=None, metavar="N",
+                        help="client number in context, as dialing from the Client form")
+    parser.add_argument("--cosigner", type=int, default=None, metavar="N",
+                        help="cosigner in context (its account too), as dialing from the "
+                             "Cosigner form")
     parser.add_argument("--config", default=None, metavar="DIR",
                         help="config folder holding dialstrings/ (default: <data>/config)")
     parser.add_argument("--timeout", type=float, default=5.0, metavar="SECONDS",
@@ -44,6 +50,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         with open_session(args.db) as session:
             plan = prepare_dial(session, args.operator, args.phone, debtor_id=args.file,
+                                client_id=args.client, cosigner_id=args.cosigner,
                                 config_dir=args.config)
     except DialError as exc:
         raise CommandError(str(exc)) from None

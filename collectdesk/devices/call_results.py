@@ -37,41 +37,52 @@ def call_note_text(phone: str, result_code: int | str, note_text: str) -> str:
                     if part)
 
 
+def called_party(debtor_id: int | None, client_id: int | None = None) -> str:
+    """``file 4585`` or, for a call from a client's own form, ``client 24``."""
+    return f"file {debtor_id}" if debtor_id is not None else f"client {client_id}"
+
+
 def record_call_result(
     session: Any,
-    debtor_id: int,
+    debtor_id: int | None,
     phone: str,
     result_code: int,
     operator_id: str,
     note_text: str,
     *,
     cosigner_id: int | None = None,
+    client_id: int | None = None,
     now: dt.datetime | None = None,
 ) -> RecordedCall:
     """Write a completed Phone contact (with ``call_result``) and a note line, together.
 
+    The call is on the account ``debtor_id``, or — dialed from a client's own form, with
+    no account — on the client ``client_id`` (its Contacts and Notes tabs).
     ``note_text`` is what the collector wants after the code (usually the call
     result's description plus their own words).  The note's status is the
-    account's status at the time of the call.
+    account's (or client's) status at the time of the call.
     """
-    from ..models import Contact, ContactType, Debtor, Note
+    from ..models import Client, Contact, ContactType, Debtor, Note
 
     text = call_note_text(phone, result_code, note_text)
+    party = called_party(debtor_id, client_id)
+    on_client = debtor_id is None
     last_error: Exception | None = None
     for attempt in range(LOCKED_RETRIES):
         stamp = now or dt.datetime.now().replace(microsecond=0)
         try:
-            debtor = session.get(Debtor, debtor_id)
-            if debtor is None:
+            called = session.get(Client, client_id) if on_client else session.get(Debtor, debtor_id)
+            if called is None:
                 raise CallResultNotSaved(
-                    f"File {debtor_id} could not be found; the call result was not saved.")
+                    f"{party.capitalize()} could not be found; the call result was not saved.")
+            link = {"client_id": client_id} if on_client else {"debtor_id": debtor_id}
             contact = Contact(
-                debtor_id=debtor_id, cosigner_id=cosigner_id, type=ContactType.PHONE.value,
+                **link, cosigner_id=cosigner_id, type=ContactType.PHONE.value,
                 done=True, operator_id=operator_id, due_date=stamp.date(),
                 due_time=stamp.time(), description=f"Called {phone}"[:80],
                 call_result=int(result_code), created_at=stamp, completed_at=stamp,
                 notes=note_text, updated_by=operator_id)
-            note = Note(debtor_id=debtor_id, noted_at=stamp, status=debtor.status or "",
+            note = Note(**link, noted_at=stamp, status=called.status or "",
                         operator_id=operator_id, text=text)
             session.add_all([contact, note])
             session.commit()
@@ -87,7 +98,7 @@ def record_call_result(
         except Exception as exc:
             session.rollback()
             raise CallResultNotSaved(
-                f"The call result for file {debtor_id} was not saved: {exc}") from exc
+                f"The call result for {party} was not saved: {exc}") from exc
     raise CallResultNotSaved(
-        f"The call result for file {debtor_id} was not saved (database busy): "
+        f"The call result for {party} was not saved (database busy): "
         f"{getattr(last_error, 'orig', last_error)}")

@@ -119,6 +119,7 @@ class DialPlan:
             "prompt_before_dialing": self.prompt_before_dialing,
             "client_id": self.context.client_id,
             "debtor_id": self.context.debtor_id,
+            "cosigner_id": self.context.cosigner_id,
             "description": describe(self, reveal_secrets=reveal_secrets),
         }
 
@@ -343,13 +344,24 @@ def prepare_dial(
     cosigner_id: int | None = None,
     config_dir: Path | str | None = None,
 ) -> DialPlan:
-    """Load the operator, their settings and the account, then :func:`plan_dial`."""
-    from ..models import Debtor, Operator
+    """Load the operator, their settings and the account, then :func:`plan_dial`.
+
+    A cosigner's account is the one it belongs to (a client's associate has only the
+    client), so a dial from a cosigner or one of its phones carries that account."""
+    from ..models import Client, Cosigner, Debtor, Operator
     from .dial_settings import load_dial_settings
 
     operator = session.get(Operator, operator_id)
     if operator is None:
         raise DialError(f"Operator {operator_id!r} does not exist.")
+    if cosigner_id is not None:
+        cosigner = session.get(Cosigner, cosigner_id)
+        if cosigner is None:
+            raise DialError(f"Cosigner {cosigner_id} could not be found in the database.")
+        debtor_id = debtor_id if debtor_id is not None else cosigner.debtor_id
+        client_id = client_id if client_id is not None else cosigner.client_id
+    if debtor_id is None and client_id is not None and session.get(Client, client_id) is None:
+        raise DialError(f"Client {client_id} could not be found in the database.")
     if debtor_id is not None:
         debtor = session.get(Debtor, debtor_id)
         if debtor is None:

@@ -15,6 +15,9 @@ What it adds:
   (:mod:`collectdesk.engine.generate`): names, addresses, phones typed in mixed formats with
   their Phone records, emails with their Email records, cosigners, an Original Principal,
   payments, fees and promises, notes, and contacts In Progress and completed;
+* one showcase account that fills every tab of the Debtor form: its detail (clerk, bank),
+  simple interest, credit reporting, attachments, a prior address and a second account of the
+  same person at another client, grouped with it;
 * the debtor totals, recalculated by the financial engine.
 """
 
@@ -30,6 +33,8 @@ from sqlalchemy import Boolean, Date, DateTime, Numeric, func, insert, select
 from sqlalchemy.orm import Session
 
 from ..models import (
+    Address,
+    Attachment,
     Base,
     Client,
     ClientSettings,
@@ -37,14 +42,19 @@ from ..models import (
     CompanyDetails,
     Contact,
     Cosigner,
+    CreditReport,
     Debtor,
+    DebtorDetail,
+    DebtorGroup,
     Email,
+    InterestDetail,
     Note,
     Operator,
     OperatorType,
     Phone,
     StatusCode,
     Transaction,
+    TransactionType,
 )
 from .generate import (
     BULK_TABLES,
@@ -59,6 +69,7 @@ from .generate import (
 from .client_recalc import recalc_clients
 from .passwords import hash_password
 from .recalc import recalc_all
+from .records import phone_digits
 from .shipped import DEMO_COMPANY
 
 DEMO_ACCOUNTS = 320
@@ -159,10 +170,18 @@ def build_demo(session: Session, *, seed: int = 2026, today: dt.date = dt.date(2
     summary.notes = counts.get("notes", 0)
     summary.phones = counts.get("phones", 0)
     summary.emails = counts.get("emails", 0)
-    summary.contacts_in_progress = session.scalar(
-        select(func.count()).select_from(Contact).where(Contact.done.is_(False))) or 0
     _bump_autoincrement(session)
     session.flush()
+    added = _add_showcase(session, today)
+    summary.debtors += added.debtors
+    summary.transactions += added.transactions
+    summary.contacts += added.contacts
+    summary.notes += added.notes
+    summary.phones += added.phones
+    summary.emails += added.emails
+    session.flush()
+    summary.contacts_in_progress = session.scalar(
+        select(func.count()).select_from(Contact).where(Contact.done.is_(False))) or 0
     recalc_all(session, today=today)
     recalc_clients(session, today=today)
     session.flush()
@@ -248,6 +267,88 @@ def _add_clients(session: Session) -> list[ClientPlan]:
         ))
     assert len(CLIENT_KINDS) > max(s.kind for s in DEMO_CLIENTS)
     return plans
+
+
+#: The showcase account's client (rent arrears: a fee to the debtor, tax, combined remittance)
+#: and the client of the second account of the same person.
+SHOWCASE_CLIENT = "Lakeside Property Management"
+SHOWCASE_SECOND_CLIENT = "Northstar Auto Finance"
+
+
+def _add_showcase(session: Session, today: dt.date) -> DemoSummary:
+    """One account with something on every tab, so that a new user (and the README's
+    screenshots) see what each tab is for."""
+    clients = {c.name: c for c in session.scalars(select(Client))}
+    home, second = clients[SHOWCASE_CLIENT], clients[SHOWCASE_SECOND_CLIENT]
+    debtor = session.scalar(
+        select(Debtor).join(Cosigner, Cosigner.debtor_id == Debtor.id)
+        .where(Debtor.client_id == home.id, Debtor.status == "ACT", Debtor.email != "",
+               Debtor.cell_phone != "").order_by(Debtor.id).limit(1))
+    if debtor is None:
+        return DemoSummary()
+    listed = debtor.listed_date or today
+    debtor.detail = DebtorDetail(
+        clerk_id="JC", bank_name="First Prairie Bank", bank_routing="101000695",
+        bank_account="4420018816", detail1=f"Lease {debtor.account}-L",
+        detail2="Moved out owing two months' rent")
+    debtor.interest_detail = InterestDetail(
+        interest_type="simple", annual_rate=Decimal("6.000"), calculate_from=listed,
+        payment_amount=Decimal("75.00"))
+    debtor.credit_report = CreditReport(
+        report=True, start_reporting=listed + dt.timedelta(days=30), account_status="93",
+        ecoa_code="1")
+    session.add_all([
+        Attachment(debtor_id=debtor.id, attachment_class="Contract", attachment_type="PDF",
+                   description="Signed lease agreement", date=listed - dt.timedelta(days=400),
+                   file=f"placements/{debtor.account}/lease.pdf"),
+        Attachment(debtor_id=debtor.id, attachment_class="Statement", attachment_type="PDF",
+                   description="Itemized move-out statement", date=listed,
+                   file=f"placements/{debtor.account}/move-out.pdf"),
+        Address(debtor_id=debtor.id, kind="home", address=debtor.address,
+                address2=debtor.address2, city=debtor.city, state=debtor.state, zip=debtor.zip,
+                country=debtor.country, address_ok=debtor.address_ok, active=True),
+        Address(debtor_id=debtor.id, kind="prior", address="2210 Lakeshore Dr",
+                address2="Unit 4B", city=home.city, state=home.state, zip=home.zip,
+                country="US", address_ok=False, active=False),
+    ])
+    group = DebtorGroup(name=debtor.name)
+    session.add(group)
+    session.flush()
+    debtor.group_id, debtor.group_member = group.id, 1
+    other_listed = listed - dt.timedelta(days=120)
+    other = Debtor(
+        client_id=second.id, account=f"NAF{debtor.id:09d}", name=debtor.name,
+        address=debtor.address, address2=debtor.address2, city=debtor.city,
+        state=debtor.state, zip=debtor.zip, country=debtor.country,
+        address_ok=debtor.address_ok, home_phone=debtor.home_phone,
+        cell_phone=debtor.cell_phone, email=debtor.email, ssn=debtor.ssn,
+        birth_date=debtor.birth_date, employer=debtor.employer, mode="A", status="ACT",
+        operator_id=debtor.operator_id, sales_id="SC", type=debtor.type,
+        listed_date=other_listed, charged_date=other_listed - dt.timedelta(days=95),
+        delinquent_date=other_listed - dt.timedelta(days=280), group_id=group.id, group_member=2,
+        commission_rate=Decimal("30.000"), tax_rate=Decimal("5.000"),
+        original_principal=Decimal("2480.00"))
+    session.add(other)
+    session.flush()
+    t196 = session.get(TransactionType, "196")
+    phones = [Phone(debtor_id=other.id, kind=kind, number=number, digits=phone_digits(number))
+              for kind, number in (("home", other.home_phone), ("cell", other.cell_phone))]
+    session.add_all([
+        Transaction(debtor_id=other.id, client_id=second.id, type_code="196",
+                    description=t196.description, financial_type=t196.financial_type,
+                    to_us=Decimal("-2480.00"), payment_date=other_listed,
+                    posted_date=other_listed, operator_id="SYS"),
+        *phones,
+        Email(debtor_id=other.id, kind="home", address=other.email,
+              address_lower=other.email.lower()),
+        Contact(debtor_id=other.id, type="Phone", operator_id=other.operator_id, priority=30,
+                due_date=today, description="Home", plan_code="NEW"),
+        Note(debtor_id=other.id, noted_at=dt.datetime.combine(other_listed, dt.time(9, 0)),
+             status="ACT", operator_id="SYS",
+             text="New business listed; grouped with the Lakeside account of the same person"),
+    ])
+    return DemoSummary(debtors=1, transactions=1, contacts=1, notes=1, phones=len(phones),
+                       emails=1)
 
 
 _MODELS: dict[str, type[Base]] = {

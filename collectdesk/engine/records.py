@@ -120,12 +120,17 @@ def add_note(
 
 def notes_for(session: Session, *, debtor_id: int | None = None, client_id: int | None = None,
               limit: int = 2000) -> list[Note]:
+    """The newest ``limit`` note lines of an account (or of a client itself), oldest first.
+
+    A long account keeps its latest history on screen: the oldest lines drop out, never the
+    newest."""
     stmt = select(Note)
     if debtor_id is not None:
         stmt = stmt.where(Note.debtor_id == debtor_id)
     else:
         stmt = stmt.where(Note.client_id == client_id, Note.debtor_id.is_(None))
-    return list(session.scalars(stmt.order_by(Note.noted_at, Note.id).limit(limit)))
+    newest = session.scalars(stmt.order_by(Note.noted_at.desc(), Note.id.desc()).limit(limit))
+    return list(reversed(newest.all()))
 
 
 # -- editing --------------------------------------------------------------------------------------

@@ -2,9 +2,9 @@
 
 Money is ``Decimal`` end to end: currency columns are ``Numeric(14, 2)``, percent
 columns ``Numeric(9, 3)`` (7.0 means 7 %).  Every column a person can see carries
-its printable field code and label in ``Column.info``; the field-code registry
-(:mod:`collectdesk.models.fieldcodes`) and the form renderer read them from there,
-so a field is described once.
+its printable field code, label and help (F1 and pop-up help) in ``Column.info``; the
+field-code registry (:mod:`collectdesk.models.fieldcodes`) and the form renderer read them
+from there, so a field is described once.
 """
 
 from __future__ import annotations

@@ -56,23 +56,50 @@ class Contact(Versioned, Base):
         Integer, ForeignKey("clients.id", ondelete="CASCADE"), nullable=True, index=True)
     cosigner_id: Mapped[int | None] = mapped_column(
         Integer, ForeignKey("cosigners.id", ondelete="SET NULL"), nullable=True)
-    type: Mapped[str] = text(12, "co.ty", "Type", picklist="contact_types", required=True)
-    done: Mapped[bool] = flag("co.dn", "Completed")
-    priority: Mapped[int] = number("co.pr", "Priority")
-    operator_id: Mapped[str] = text(7, "co.op", "Operator", picklist="operators")
-    due_date: Mapped[dt.date | None] = date("co.dd", "Due Date")
-    due_time: Mapped[dt.time | None] = time("co.dt", "Time")
-    description: Mapped[str] = text(80, "co.de", "Description")
-    attachment: Mapped[str] = text(120, "co.at", "Attachment")
-    call_result: Mapped[int] = number("co.cr", "Call Result", picklist="call_results")
-    amount: Mapped[Decimal] = money("co.am", "Amount")
-    repeat_days: Mapped[int] = number("co.rep", "Repeat every (days)")
-    print_now: Mapped[bool] = flag("co.pn", "Print now")
-    rpc_override: Mapped[bool] = flag("co.rpc", "RPC override")
-    plan_code: Mapped[str] = text(8, "co.pl", "Plan")
+    type: Mapped[str] = text(12, "co.ty", "Type", picklist="contact_types", required=True,
+                             help="What kind of event: Phone, Letter, Review, Promise, Other … "
+                                  "Phone, Review, Promise and Other contacts appear in the "
+                                  "operator's WIP list.")
+    done: Mapped[bool] = flag("co.dn", "Completed",
+                              help="Completed contacts leave the WIP list.")
+    priority: Mapped[int] = number("co.pr", "Priority",
+                                   help="Higher numbers come first in a WIP list sorted by "
+                                        "priority.")
+    operator_id: Mapped[str] = text(7, "co.op", "Operator", picklist="operators",
+                                    help="Whose WIP list the contact is in.")
+    due_date: Mapped[dt.date | None] = date(
+        "co.dd", "Due Date",
+        help="The day the contact is due; it is in the operator's WIP list from that day.")
+    due_time: Mapped[dt.time | None] = time(
+        "co.dt", "Time",
+        help="The time of day it is due; blank for any time.")
+    description: Mapped[str] = text(80, "co.de", "Description",
+                                    help="What to do, or what happened, as the WIP list and the "
+                                         "Contacts tab show it.")
+    attachment: Mapped[str] = text(120, "co.at", "Attachment",
+                                   help="A file or letter attached to the contact.")
+    call_result: Mapped[int] = number(
+        "co.cr", "Call Result", picklist="call_results",
+        help="The result of the call (no answer, spoke to debtor …), recorded by the Call "
+             "Result form after dialing.")
+    amount: Mapped[Decimal] = money("co.am", "Amount",
+                                    help="The promised amount of a Promise; the promise is kept "
+                                         "when it is paid in full.")
+    repeat_days: Mapped[int] = number(
+        "co.rep", "Repeat every (days)",
+        help="When completed, the contact is scheduled again this many days later; 0 for once.")
+    print_now: Mapped[bool] = flag("co.pn", "Print now",
+                                   help="Print the letter at once instead of in batch printing.")
+    rpc_override: Mapped[bool] = flag(
+        "co.rpc", "RPC override",
+        help="Right-party-contact override: the contact controls' limit on right-party calls "
+             "does not stop this call.")
+    plan_code: Mapped[str] = text(8, "co.pl", "Plan",
+                                  help="The contact plan that scheduled this contact.")
     created_at: Mapped[dt.datetime | None] = timestamp("co.cre", "Created")
     completed_at: Mapped[dt.datetime | None] = timestamp("co.cmp", "Completed At")
-    notes: Mapped[str] = memo("co.no", "Notes")
+    notes: Mapped[str] = memo("co.no", "Notes",
+                              help="Free notes about the contact.")
 
 
 class ContactPlan(Versioned, Base):

@@ -33,11 +33,17 @@ class Operator(Versioned, Base):
 
     __tablename__ = "operators"
     id: Mapped[str] = field(String(7), "op.id", "ID", primary_key=True)
-    name: Mapped[str] = text(40, "op.na", "Name")
-    title: Mapped[str] = text(40, "op.ti", "Title")
-    phone: Mapped[str] = text(20, "op.ph", "Phone", kind="phone")
-    extension: Mapped[str] = text(8, "op.ex", "Extension")
-    email: Mapped[str] = text(80, "op.em", "Email")
+    name: Mapped[str] = text(40, "op.na", "Name",
+                             help="The operator's full name, printed on letters.")
+    title: Mapped[str] = text(40, "op.ti", "Title",
+                              help="The operator's job title, printed on letters.")
+    phone: Mapped[str] = text(20, "op.ph", "Phone", kind="phone",
+                              help="The operator's direct phone number, printed on letters.")
+    extension: Mapped[str] = text(8, "op.ex", "Extension",
+                                  help="The operator's phone extension, printed on letters.")
+    email: Mapped[str] = text(80, "op.em", "Email",
+                              help="The operator's email address: email to the operator is sent "
+                                   "here.")
     type: Mapped[str] = text(14, "op.ty", "Type", picklist="operator_types",
                              default=OperatorType.COLLECTOR.value,
                              server_default=OperatorType.COLLECTOR.value)
@@ -49,14 +55,32 @@ class Operator(Versioned, Base):
     failed_signons: Mapped[int] = number()
     locked_until: Mapped[dt.datetime | None] = timestamp()
     # Security tab
-    enable_security: Mapped[bool] = flag("op.sec", "Enable Security")
-    strict: Mapped[bool] = flag("op.str", "Strict")
-    locked_out_by_default: Mapped[bool] = flag("op.lob", "Locked out by default")
-    security_client_id: Mapped[int | None] = field(Integer, "op.scl", "Client #",
-                                                   ForeignKey("clients.id"), nullable=True)
-    apply_to_client_accounts: Mapped[bool] = flag("op.acl", "Apply to client accounts")
-    enable_verification: Mapped[bool] = flag("op.ver", "Enable Verification")
-    allow_browser_signon: Mapped[bool] = flag("op.abs", "Allow Browser Signon")
+    enable_security: Mapped[bool] = flag(
+        "op.sec", "Enable Security",
+        help="Switch account access control on for this operator; off, they see every account "
+             "whatever else is set.")
+    strict: Mapped[bool] = flag("op.str", "Strict",
+                                help="Strict: accounts they may not open are not found at all. "
+                                     "Off: such accounts show as a placeholder (file, worked, "
+                                     "operator, owing, group).")
+    locked_out_by_default: Mapped[bool] = flag(
+        "op.lob", "Locked out by default",
+        help="Locked out of every account that does not name them (or their team) as Operator, "
+             "Sales, Clerk or Access — even accounts with no access set.")
+    security_client_id: Mapped[int | None] = field(
+        Integer, "op.scl", "Client #", ForeignKey("clients.id"), nullable=True,
+        help="Restrict the operator to this client's accounts and those of the clients it owns.")
+    apply_to_client_accounts: Mapped[bool] = flag(
+        "op.acl", "Apply to client accounts",
+        help="Also restrict browsing and editing clients to that client and the clients it "
+             "owns.")
+    enable_verification: Mapped[bool] = flag(
+        "op.ver", "Enable Verification",
+        help="Ask this operator to confirm the fields marked Verify On Exit before leaving a "
+             "form.")
+    allow_browser_signon: Mapped[bool] = flag(
+        "op.abs", "Allow Browser Signon",
+        help="Allow this operator to sign on through the web host.")
     # Detail tab
     messaging: Mapped[str] = text(8, "op.msg", "Messaging", kind="radio",
                                   info={"choices": [m.value for m in Messaging]},
@@ -64,19 +88,43 @@ class Operator(Versioned, Base):
     use_softphone: Mapped[bool] = flag("op.sp", "Use softphone for dialer")
     note1: Mapped[str] = text(120, "op.n1", "Note 1")
     note2: Mapped[str] = text(120, "op.n2", "Note 2")
-    disable_popup_help: Mapped[bool] = flag("op.dph", "Disable popup help")
-    automatic_recalc: Mapped[bool] = flag("op.ar", "Automatic Recalc")
-    exclude_cc_call: Mapped[bool] = flag("op.xcc", "Exclude call contact controls")
-    exclude_cc_text: Mapped[bool] = flag("op.xct", "Exclude text contact controls")
-    exclude_cc_email: Mapped[bool] = flag("op.xce", "Exclude email contact controls")
-    exclude_cc_letter: Mapped[bool] = flag("op.xcl", "Exclude letter contact controls")
-    print_destination: Mapped[str] = text(10, "op.pd", "Printing destination")
-    printer_name: Mapped[str] = text(60, "op.pn", "Printer")
+    disable_popup_help: Mapped[bool] = flag(
+        "op.dph", "Disable popup help",
+        help="Start this operator with pop-up help off; Help > Pop-up Help turns it back on.")
+    automatic_recalc: Mapped[bool] = flag(
+        "op.ar", "Automatic Recalc",
+        help="Recalculate an account each time this operator opens it, so its figures are "
+             "current.")
+    exclude_cc_call: Mapped[bool] = flag(
+        "op.xcc", "Exclude call contact controls",
+        help="Contact controls do not bind this operator's calls: a call they refuse may still "
+             "be dialed after \"Dial anyway?\".")
+    exclude_cc_text: Mapped[bool] = flag(
+        "op.xct", "Exclude text contact controls",
+        help="Contact controls do not apply to this operator's text messages.")
+    exclude_cc_email: Mapped[bool] = flag(
+        "op.xce", "Exclude email contact controls",
+        help="Contact controls do not apply to this operator's emails.")
+    exclude_cc_letter: Mapped[bool] = flag(
+        "op.xcl", "Exclude letter contact controls",
+        help="Contact controls do not apply to this operator's letters.")
+    print_destination: Mapped[str] = text(
+        10, "op.pd", "Printing destination",
+        help="Where this operator's printing goes; it overrides the printer setup.")
+    printer_name: Mapped[str] = text(
+        60, "op.pn", "Printer",
+        help="The printer this operator prints to.")
     # Email tab
-    smtp_enabled: Mapped[bool] = flag("op.smtp", "Enable SMTP")
-    smtp_host: Mapped[str] = text(80, "op.sh", "SMTP Host")
-    smtp_port: Mapped[int] = number("op.spo", "SMTP Port", default=587, server_default="587")
-    smtp_user: Mapped[str] = text(80, "op.su", "SMTP User")
+    smtp_enabled: Mapped[bool] = flag(
+        "op.smtp", "Enable SMTP",
+        help="Send this operator's email straight to the mail server below (SMTP).")
+    smtp_host: Mapped[str] = text(80, "op.sh", "SMTP Host",
+                                  help="The SMTP mail server's host name.")
+    smtp_port: Mapped[int] = number("op.spo", "SMTP Port", default=587, server_default="587",
+                                    help="The SMTP server's port: 587 with STARTTLS, 465 with "
+                                         "TLS.")
+    smtp_user: Mapped[str] = text(80, "op.su", "SMTP User",
+                                  help="The user name for signing on to the SMTP server.")
 
     members: Mapped[list[TeamMember]] = relationship(
         foreign_keys="TeamMember.team_id", cascade="all, delete-orphan", back_populates="team")

@@ -121,31 +121,79 @@ class Transaction(Versioned, Base):
     debtor_id: Mapped[int | None] = mapped_column(
         Integer, ForeignKey("debtors.id", ondelete="CASCADE"), nullable=True)
     client_id: Mapped[int] = mapped_column(Integer, ForeignKey("clients.id"), nullable=False)
-    type_code: Mapped[str] = text(4, "tr.ty", "Type", picklist="transaction_types")
-    description: Mapped[str] = text(60, "tr.de", "Description")
+    type_code: Mapped[str] = text(4, "tr.ty", "Type", picklist="transaction_types",
+                                  help="The transaction type (payment, principal, fee, "
+                                       "interest, adjustment …): it decides how the amounts are "
+                                       "applied and reported.")
+    description: Mapped[str] = text(60, "tr.de", "Description",
+                                    help="What the transaction is; filled from its type and "
+                                         "printed on statements.")
     financial_type: Mapped[int] = number("tr.ft", "Financial Type", default=int(FinancialType.PAYMENT),
                                          server_default=str(int(FinancialType.PAYMENT)))
-    to_us: Mapped[Decimal] = money("tr.tu", "To Us")
-    direct: Mapped[Decimal] = money("tr.di", "Direct")
-    commission: Mapped[Decimal] = money("tr.cm", "Commission")
-    commission_rate: Mapped[Decimal] = percent("tr.cr", "Commission Rate")
-    tax: Mapped[Decimal] = money("tr.tx", "Tax")
-    tax_rate: Mapped[Decimal] = percent("tr.tr", "Tax Rate")
-    payment_date: Mapped[dt.date | None] = date("tr.pd", "Payment Date")
-    posted_date: Mapped[dt.date | None] = date("tr.po", "Posted Date")
+    to_us: Mapped[Decimal] = money("tr.tu", "To Us",
+                                   help="Money paid to the agency (or charged, when negative).")
+    direct: Mapped[Decimal] = money("tr.di", "Direct",
+                                    help="Money paid directly to the client.")
+    commission: Mapped[Decimal] = money(
+        "tr.cm", "Commission",
+        help="Your commission on this transaction, calculated from the rate unless Don't "
+             "calculate commission is on.")
+    commission_rate: Mapped[Decimal] = percent(
+        "tr.cr", "Commission Rate",
+        help="The commission rate on this transaction; the account's rate unless changed here.")
+    tax: Mapped[Decimal] = money("tr.tx", "Tax",
+                                 help="Tax on the commission, calculated unless Don't calculate "
+                                      "tax is on.")
+    tax_rate: Mapped[Decimal] = percent(
+        "tr.tr", "Tax Rate",
+        help="The tax rate on this transaction's commission; the account's rate unless changed "
+             "here.")
+    payment_date: Mapped[dt.date | None] = date(
+        "tr.pd", "Payment Date",
+        help="The date the money was paid; drives interest.")
+    posted_date: Mapped[dt.date | None] = date(
+        "tr.po", "Posted Date",
+        help="The date it was posted; drives client statements. Blank = a promise.")
     # Payment breakdown: what this payment paid
-    paid_principal: Mapped[Decimal] = money("tr.bpr", "Principal")
-    paid_interest: Mapped[Decimal] = money("tr.bin", "Interest")
-    paid_fees: Mapped[Decimal] = money("tr.bfe", "Fees")
-    paid_legal: Mapped[Decimal] = money("tr.ble", "Legal")
-    omit_from_statement: Mapped[bool] = flag("tr.os", "Omit from client statement")
-    omit_from_daily_cash: Mapped[bool] = flag("tr.odc", "Omit from daily cash report")
-    dont_calculate_commission: Mapped[bool] = flag("tr.ncm", "Don't calculate commission")
-    dont_calculate_tax: Mapped[bool] = flag("tr.ntx", "Don't calculate tax")
-    operator_id: Mapped[str] = text(7, "tr.op", "Operator", picklist="operators")
-    sales_id: Mapped[str] = text(7, "tr.sa", "Sales", picklist="operators")
-    invoice_number: Mapped[str] = text(12, "tr.in", "Invoice #")
-    receipt_number: Mapped[str] = text(12, "tr.rn", "Receipt #")
-    reference: Mapped[str] = text(30, "tr.ref", "Reference")
+    paid_principal: Mapped[Decimal] = money(
+        "tr.bpr", "Principal",
+        help="How much of the transaction went to principal.")
+    paid_interest: Mapped[Decimal] = money(
+        "tr.bin", "Interest",
+        help="How much of the transaction went to interest.")
+    paid_fees: Mapped[Decimal] = money(
+        "tr.bfe", "Fees",
+        help="How much of the transaction went to fees.")
+    paid_legal: Mapped[Decimal] = money(
+        "tr.ble", "Legal",
+        help="How much of the transaction went to legal costs.")
+    omit_from_statement: Mapped[bool] = flag(
+        "tr.os", "Omit from client statement",
+        help="Leave the transaction off the client's statement (e.g. a re-payment after a "
+             "reversal the client was not billed for).")
+    omit_from_daily_cash: Mapped[bool] = flag(
+        "tr.odc", "Omit from daily cash report",
+        help="Leave the transaction off the daily cash report: it is not money received today.")
+    dont_calculate_commission: Mapped[bool] = flag(
+        "tr.ncm", "Don't calculate commission",
+        help="No commission on this transaction.")
+    dont_calculate_tax: Mapped[bool] = flag(
+        "tr.ntx", "Don't calculate tax",
+        help="No tax on this transaction's commission.")
+    operator_id: Mapped[str] = text(7, "tr.op", "Operator", picklist="operators",
+                                    help="The operator credited with the transaction "
+                                         "(commission, productivity reports).")
+    sales_id: Mapped[str] = text(7, "tr.sa", "Sales", picklist="operators",
+                                 help="The salesperson credited with the transaction.")
+    invoice_number: Mapped[str] = text(
+        12, "tr.in", "Invoice #",
+        help="The invoice (statement) this transaction was billed on.")
+    receipt_number: Mapped[str] = text(
+        12, "tr.rn", "Receipt #",
+        help="The receipt number given to the debtor.")
+    reference: Mapped[str] = text(30, "tr.ref", "Reference",
+                                  help="A reference such as the check number or the card "
+                                       "authorization.")
     statement_id: Mapped[int | None] = mapped_column(Integer, ForeignKey("invoices.id"), nullable=True)
-    notes: Mapped[str] = memo("tr.no", "Notes")
+    notes: Mapped[str] = memo("tr.no", "Notes",
+                              help="Free notes about the transaction.")

@@ -1,7 +1,7 @@
 """After dialing: the Call Result form.
 
-It records a completed Phone contact with the chosen call result and a note line,
-together (:func:`collectdesk.devices.call_results.record_call_result`).  The form
+It records a completed Phone contact with the chosen call result and a note line on the
+account (or, for a call from a client's own form, on the client), together (:func:`collectdesk.devices.call_results.record_call_result`).  The form
 is not modal, so the collector keeps working the account during the call; when the
 result cannot be saved it stays open with everything typed, to save again.
 """
@@ -21,9 +21,14 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from ..devices.call_results import CallResultNotSaved, call_note_text, record_call_result
+from ..devices.call_results import (
+    CallResultNotSaved,
+    call_note_text,
+    called_party,
+    record_call_result,
+)
 from ..engine import forms_spec
-from ..models import Debtor
+from ..models import Client, Debtor
 from . import dialogs
 
 PICK_LIST = "call_results"
@@ -40,13 +45,17 @@ def note_words(description: str, own_words: str) -> str:
 class CallResultDialog(QDialog):
     saved = Signal(object)  # RecordedCall
 
-    def __init__(self, window: Any, *, debtor_id: int, phone: str, cosigner_id: int | None = None,
+    def __init__(self, window: Any, *, debtor_id: int | None, phone: str,
+                 cosigner_id: int | None = None, client_id: int | None = None,
                  outcome: str = "") -> None:
+        """On the account ``debtor_id``; with none, on the client ``client_id`` (a call
+        from the Client form)."""
         super().__init__(window)
         self.window_ = window
         self.ctx = window.ctx
         self.debtor_id = debtor_id
         self.cosigner_id = cosigner_id
+        self.client_id = client_id
         self.phone = phone
         self.recorded: Any = None
         self.setObjectName("callResult")
@@ -55,12 +64,13 @@ class CallResultDialog(QDialog):
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, False)
 
         with self.ctx.session() as s:
-            debtor = s.get(Debtor, debtor_id)
-            name = debtor.name if debtor is not None else ""
+            called = s.get(Debtor, debtor_id) if debtor_id is not None else \
+                s.get(Client, client_id)
+            name = called.name if called is not None else ""
             entries = forms_spec.picklist_entries(s, PICK_LIST)
 
         title = QLabel("Call Result", objectName="formTitle")
-        who = QLabel(f"Called {phone} — {name or 'account'} · file {debtor_id}",
+        who = QLabel(f"Called {phone} — {name or 'account'} · {called_party(debtor_id, client_id)}",
                      objectName="formSubtitle")
         who.setWordWrap(True)
         self.outcome = QLabel(outcome, objectName="formSubtitle")
@@ -149,12 +159,13 @@ class CallResultDialog(QDialog):
             with self.ctx.session() as s:
                 self.recorded = record_call_result(
                     s, self.debtor_id, self.phone, int(chosen[0]), self.ctx.operator_id,
-                    self.note_text(), cosigner_id=self.cosigner_id)
+                    self.note_text(), cosigner_id=self.cosigner_id, client_id=self.client_id)
         except CallResultNotSaved as exc:
             self.message.setText(f"{exc} Nothing was lost: save again, or Skip.")
             return False
-        self.ctx.notify("contacts", self.debtor_id)
-        self.ctx.notify("notes", self.debtor_id)
+        on = self.debtor_id if self.debtor_id is not None else self.client_id
+        self.ctx.notify("contacts", on)
+        self.ctx.notify("notes", on)
         self.window_.statusBar().showMessage(f"Call result saved: {self.recorded.note_text}", 8000)
         self.saved.emit(self.recorded)
         self.accept()

@@ -2,13 +2,15 @@
 
 The plan is made on the GUI thread (quick); the dialer may finish on a worker
 thread, so its outcome comes back through a queued signal before any widget is
-touched.  A call that went out on an account opens the Call Result form
-(:mod:`.call_result`).  The Operator form's Test Dial button shows exactly what
+touched.  A call that went out on an account (or from a client's form) opens the Call
+Result form (:mod:`.call_result`).  A call the contact controls refuse is not dialed,
+unless the operator is excluded from call contact controls and says "Dial anyway".  The Operator form's Test Dial button shows exactly what
 would be sent with the values on the form (:class:`TestDialDialog`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from types import SimpleNamespace
 from typing import Any
 
@@ -37,14 +39,20 @@ class DialAdapter(QObject):
         self.window_ = window
         self.finished.connect(self._show, Qt.ConnectionType.QueuedConnection)
         self.http_timeout: float | None = None  # None: the dialer's default
+        #: The contact-controls check before a call; None: the devices' hook (always allowed
+        #: until contact controls exist).
+        self.contact_controls: Callable[[Any], tuple[bool, str]] | None = None
         self.call_result: Any = None  # the last Call Result form opened
 
     def _dialer(self) -> Any:
         from ..devices import dialing
 
-        if self.http_timeout is None:
-            return dialing.Dialer()
-        return dialing.Dialer(http_timeout=self.http_timeout)
+        options: dict[str, Any] = {}
+        if self.http_timeout is not None:
+            options["http_timeout"] = self.http_timeout
+        if self.contact_controls is not None:
+            options["check_contact_controls"] = self.contact_controls
+        return dialing.Dialer(**options)
 
     def dial(self, number: str, *, debtor_id: int | None = None, client_id: int | None = None,
              cosigner_id: int | None = None, parent: Any = None) -> bool:
@@ -53,11 +61,15 @@ class DialAdapter(QObject):
         except ImportError:
             dialogs.tell(parent, "Dial", "Dialing is not installed in this version of CollectDesk.")
             return False
+        from ..models import Operator
+
         ctx = self.window_.ctx
         try:
             with ctx.session() as s:
                 plan = dialing.prepare_dial(s, ctx.operator_id, number, debtor_id=debtor_id,
                                             client_id=client_id, cosigner_id=cosigner_id)
+                operator = s.get(Operator, ctx.operator_id)
+                may_override = bool(operator is not None and operator.exclude_cc_call)
         except dialing.DialError as exc:
             dialogs.tell(parent, "Dial", str(exc), warning=True)
             return False
@@ -67,8 +79,7 @@ class DialAdapter(QObject):
             return False
         dialer = self._dialer()
         ok, message = dialer.check(plan)
-        if not ok and dialogs.ask(parent, "Contact Controls", f"{message}\n\nDial anyway?",
-                                  ["Yes", "No"]) != "Yes":
+        if not ok and not self._override_contact_controls(parent, message, may_override):
             return False
         try:
             dialer.dial(plan, on_done=self.finished.emit, contact_controls_checked=True)
@@ -78,22 +89,36 @@ class DialAdapter(QObject):
         self.window_.statusBar().showMessage(f"Dialing {plan.number}…", 5000)
         return True
 
+    @staticmethod
+    def _override_contact_controls(parent: Any, message: str, may_override: bool) -> bool:
+        """A call the contact controls refuse goes out only for an operator excluded from
+        call contact controls (Operator form), and only when they confirm it."""
+        refusal = message or "Contact controls do not allow this call now."
+        if not may_override:
+            dialogs.tell(parent, "Contact Controls", f"{refusal}\n\nNothing was dialed.",
+                         warning=True)
+            return False
+        return dialogs.ask(parent, "Contact Controls", f"{refusal}\n\nDial anyway?",
+                           ["Yes", "No"]) == "Yes"
+
     def _show(self, outcome: Any) -> None:
         if not outcome.ok:
             dialogs.tell(self.window_, "Dial", outcome.message, warning=True)
             return
         self.window_.statusBar().showMessage(outcome.message, 8000)
         context = outcome.plan.context
-        if context.debtor_id is not None:
+        if context.debtor_id is not None or context.client_id is not None:
             self.open_call_result(context.debtor_id, outcome.plan.entered,
-                                  cosigner_id=context.cosigner_id, outcome=outcome.message)
+                                  cosigner_id=context.cosigner_id, client_id=context.client_id,
+                                  outcome=outcome.message)
 
-    def open_call_result(self, debtor_id: int, phone: str, *, cosigner_id: int | None = None,
+    def open_call_result(self, debtor_id: int | None, phone: str, *,
+                         cosigner_id: int | None = None, client_id: int | None = None,
                          outcome: str = "") -> Any:
         from .call_result import CallResultDialog
 
         dialog = CallResultDialog(self.window_, debtor_id=debtor_id, phone=phone,
-                                  cosigner_id=cosigner_id, outcome=outcome)
+                                  cosigner_id=cosigner_id, client_id=client_id, outcome=outcome)
         self.call_result = dialog
         dialog.show()
         dialog.raise_()

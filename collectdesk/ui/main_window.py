@@ -64,14 +64,25 @@ class HomePage(Page):
                 if cmd is None:
                     continue
                 button = QPushButton(cmd.text.replace("…", ""), objectName="homeButton")
-                button.setToolTip(cmd.action.toolTip())
-                button.setEnabled(cmd.action.isEnabled())
                 button.clicked.connect(cmd.action.trigger)
+                _follow(button, cmd)
                 blay.addWidget(button)
             blay.addStretch(1)
             grid.addWidget(box, 0, col)
         lay.addLayout(grid)
         lay.addStretch(1)
+
+
+def _follow(button: QPushButton, cmd: Command) -> None:
+    """The button is enabled and explained like its menu command, now and after every
+    :meth:`MainWindow.refresh_commands` (rights changed, a capability came, a page opened)."""
+
+    def sync() -> None:
+        button.setEnabled(cmd.action.isEnabled())
+        button.setToolTip(cmd.action.toolTip())
+
+    cmd.action.changed.connect(sync)
+    sync()
 
 
 class PlaceholderPage(Page):
@@ -255,8 +266,10 @@ class MainWindow(QMainWindow):
         from .record_page import NO_RECORD, RecordPage
 
         records.time_zones_for_zip("10001")  # loads the ZIP → time zone data (~0.3 s) now
+        open_now = {getattr(getattr(p, "spec", None), "id", None) for p in self._open}
         for form_id in form_ids:
-            if form_id not in self._pool:
+            # a form already open is parked for reuse when it closes: no second copy
+            if form_id not in self._pool and form_id not in open_now:
                 page = RecordPage(self, form_id, NO_RECORD)
                 self.stack.addWidget(page)  # laid out and polished now, shown later
                 page.title_changed.connect(self._retitle)
@@ -419,11 +432,11 @@ def _without_direct_signon(settings: Any) -> Any:
 KEYBOARD_HELP = """<table cellspacing=4>
 <tr><td><b>F1</b></td><td>Help for this form and field</td></tr>
 <tr><td><b>F2</b></td><td>Open the calendar or pick list of the field</td></tr>
-<tr><td><b>F3</b></td><td>New record (in a list or a sub-list tab)</td></tr>
+<tr><td><b>F3</b></td><td>New record: of the list or sub-list you are in, else of the form</td></tr>
 <tr><td><b>F5</b></td><td>Open the highlighted row / activate the sub-list of the tab</td></tr>
 <tr><td><b>F8</b>, <b>Ctrl+S</b></td><td>OK: save and close the form</td></tr>
 <tr><td><b>Esc</b></td><td>Cancel: close the form (asks when there are unsaved changes)</td></tr>
-<tr><td><b>PgUp</b> / <b>PgDn</b></td><td>Previous / next record (the &lt;&lt; and &gt;&gt; buttons)</td></tr>
+<tr><td><b>PgUp</b> / <b>PgDn</b></td><td>Previous / next record (the &lt;&lt; and &gt;&gt; buttons); in a list or notes, a page up / down</td></tr>
 <tr><td><b>Space</b>, <b>Ctrl+A</b></td><td>Tag the row / tag every row of the list</td></tr>
 <tr><td><b>Ctrl+F</b></td><td>Find By</td></tr>
 </table>"""

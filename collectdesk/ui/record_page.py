@@ -1,8 +1,9 @@
 """A record form page: renders a form of ``forms/``, binds it to records, saves, navigates.
 
 Keys: F8 / Ctrl+S OK (save and close), Esc cancel (asks when there are unsaved
-changes), PgUp / PgDn and the << >> buttons for the previous / next record, F3 new
-(a sub-list row when a sub-list tab is active), F5 activates the tab's sub-list.
+changes), PgUp / PgDn and the << >> buttons for the previous / next record (inside a
+sub-list or a memo PgUp / PgDn scroll it), F3 new (a sub-list row when the sub-list has
+the focus, otherwise a new record of the form), F5 activates the tab's sub-list.
 
 Access (seed 003): the operator's user level decides which fields are read-only or hidden and
 what they are called (aliases, through the access rights); a refused action says which access
@@ -19,13 +20,15 @@ from types import SimpleNamespace
 from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QApplication,
     QDialog,
     QFrame,
     QHBoxLayout,
     QLabel,
+    QPlainTextEdit,
     QPushButton,
     QScrollArea,
     QVBoxLayout,
@@ -48,7 +51,7 @@ from ..engine.contact_plans import UnknownPlan
 from ..engine.contacts import ActionError
 from ..engine.forms_spec import ColumnSpec, FieldSpec, FormSpec, GroupSpec, PickEntry, TabSpec
 from ..engine.rights import AccessRefused, form_name
-from ..models import Client, Debtor, Note, Operator, Rights, Transaction
+from ..models import Client, Cosigner, Debtor, Note, Operator, Rights, Transaction
 from . import dialogs, plan_prompts
 from .browse_model import BrowseModel
 from .forms.editors import (
@@ -267,6 +270,16 @@ class RecordPage(Page):
         self.ctx.changed.connect(self._on_changed)
         self._clock = QTimer(self, interval=30_000, timeout=self._update_title)
         self._clock.start()
+
+    def event(self, event: QEvent) -> bool:
+        """PgUp / PgDn inside a sub-list or a memo scroll it: the list claims the keys before
+        the page's previous / next record shortcuts see them."""
+        if event.type() == QEvent.Type.ShortcutOverride and isinstance(event, QKeyEvent) \
+                and event.key() in (Qt.Key.Key_PageUp, Qt.Key.Key_PageDown) \
+                and isinstance(QApplication.focusWidget(), (QAbstractItemView, QPlainTextEdit)):
+            event.accept()
+            return True
+        return super().event(event)
 
     # -- pick lists ------------------------------------------------------------------------------
     def _pick_entries(self, name: str) -> list[PickEntry]:
@@ -786,9 +799,10 @@ class RecordPage(Page):
             return s.scalar(self.ctx.policy.restrict(stmt, Debtor, Purpose.LIST).limit(1))
 
     def new_from_keyboard(self) -> None:
+        """F3: a row of the sub-list being worked in; anywhere else a new record of this form."""
         if self.placeholder is not None:
             return  # a placeholder allows OK, Next and Prior only
-        sub = self._active_sublist()
+        sub = self._focused_sublist()
         if sub is not None and sub.spec.new and sub.spec.opens:
             self.new_sub(sub)
             return
@@ -803,11 +817,16 @@ class RecordPage(Page):
             defaults["client_id"] = self.record.client_id
         self.load(None, defaults)
 
-    def _active_sublist(self) -> SubListWidget | None:
+    def _focused_sublist(self) -> SubListWidget | None:
         focus = QApplication.focusWidget()
-        for sub in self.form.sublists():
-            if focus is not None and sub.isAncestorOf(focus):
-                return sub
+        return next((sub for sub in self.form.sublists()
+                     if focus is not None and sub.isAncestorOf(focus)), None)
+
+    def _active_sublist(self) -> SubListWidget | None:
+        """The sub-list with the focus, else the one on the tab in view (F5 activates it)."""
+        focused = self._focused_sublist()
+        if focused is not None:
+            return focused
         for tb in self.form.all_tabs():
             if tb.sublist is not None and tb.tabs.currentIndex() == tb.index and tb.tabs.isVisible() \
                     and tb.sublist.isVisible():
@@ -898,13 +917,14 @@ class RecordPage(Page):
         dialogs.tell(self, "Set Password", f"The password of {self.record.id} is set.")
 
     def dial(self, number: str) -> bool:
-        """The phone icon of a field: dial through the operator's dial method."""
+        """The phone icon of a field: dial through the operator's dial method, with the
+        account, client and cosigner this record is (or belongs to) in context."""
         rec = self.record
-        debtor_id = rec.id if isinstance(rec, Debtor) and not self.is_new else \
-            getattr(rec, "debtor_id", None)
-        client_id = rec.id if isinstance(rec, Client) and not self.is_new else \
-            getattr(rec, "client_id", None)
-        return self.window_.dialer.dial(number, debtor_id=debtor_id, client_id=client_id, parent=self)
+        linked = {k: getattr(rec, k, None) for k in ("debtor_id", "client_id", "cosigner_id")}
+        own = {Debtor: "debtor_id", Client: "client_id", Cosigner: "cosigner_id"}.get(type(rec))
+        if own is not None and not self.is_new:
+            linked[own] = rec.id
+        return self.window_.dialer.dial(number, **linked, parent=self)
 
     def recalculate(self) -> None:
         if self.is_new or self.record is None:

@@ -28,6 +28,8 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QRadioButton,
     QSizePolicy,
+    QStyle,
+    QStyleOptionFrame,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -84,6 +86,22 @@ def _char_width(widget: QWidget, chars: int) -> int:
     return fm.horizontalAdvance("M" * 3 + "n" * 7) * chars // 10 + 18
 
 
+#: Room a line edit needs around its text: frame, inner margins and the cursor.
+TEXT_PADDING = 16
+#: The widest a pick list entry's text beside its key grows before it ends in "…".
+DESCRIPTION_CHARS = 30
+
+
+def text_fits(line: QLineEdit) -> bool:
+    """Whether all of the line's text is in view (not scrolled or cut at the right edge)."""
+    opt = QStyleOptionFrame()
+    line.initStyleOption(opt)
+    room = line.style().subElementRect(QStyle.SubElement.SE_LineEditContents, opt, line).width()
+    margins = line.textMargins()
+    room -= margins.left() + margins.right() + 4  # QLineEdit's own 2-pixel side margins
+    return line.fontMetrics().horizontalAdvance(line.text()) <= room
+
+
 class Editor(QWidget):
     """Base of every editor: a line of the form that holds one field's value."""
 
@@ -133,7 +151,8 @@ class LineEditor(Editor):
             self.line.setMaxLength(spec.length)
         self.line.textEdited.connect(lambda _t: self.edited.emit())
         self.layout().addWidget(self.line, 1)
-        self.line.setMinimumWidth(_char_width(self.line, min(self.chars(), 12)))
+        self._least = _char_width(self.line, min(self.chars(), 12))
+        self.line.setMinimumWidth(self._least)
         self.line.setMaximumWidth(_char_width(self.line, self.chars()) + 12)
         self.setFocusProxy(self.line)
 
@@ -154,6 +173,17 @@ class LineEditor(Editor):
     def set_value(self, value: Any) -> None:
         self.line.setText(format_value(self.spec.kind, value))
         self.line.setCursorPosition(0)
+        self._fit()
+
+    def _fit(self) -> None:
+        """Make the field wide enough for the value it shows, up to the field's length, so the
+        form's columns make room for it instead of cutting it off."""
+        needed = self.line.fontMetrics().horizontalAdvance(self.line.text()) + TEXT_PADDING
+        ceiling = _char_width(self.line, max(self.chars(), self.spec.length or 0)) + 12
+        width = min(needed, ceiling)
+        if width > self.line.maximumWidth():
+            self.line.setMaximumWidth(width)
+        self.line.setMinimumWidth(max(self._least, width))
 
 
 class TextEditor(LineEditor):
@@ -613,6 +643,10 @@ class PickListEditor(LineEditor):
             return
         match = next((e for e in self.entries() if e.key.lower() == key.lower()), None)
         self.description.setText(match.text if match and match.text != match.key else "")
+        # room for the entry's text beside the key (a longer one ends in "…", tooltip in full)
+        needed = self.description.fontMetrics().horizontalAdvance(self.description.full_text())
+        most = _char_width(self.description, DESCRIPTION_CHARS)
+        self.description.setMinimumWidth(max(60, min(needed + 4, most)))
 
     def set_value(self, value: Any) -> None:
         super().set_value(value)

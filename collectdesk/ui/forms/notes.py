@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont, QFontDatabase, QTextCursor
@@ -59,6 +60,11 @@ class NotesWidget(QWidget):
         self.count = len(notes)
         self.lines.setPlainText("\n".join(n.line() for n in notes))
         self.lines.moveCursor(QTextCursor.MoveOperation.End)
+        self.lines.ensureCursorVisible()
+
+    def showEvent(self, event: Any) -> None:
+        """The lines were laid out while the tab was hidden: bring the newest one into view."""
+        super().showEvent(event)
         self.lines.ensureCursorVisible()
 
     def text(self) -> str:

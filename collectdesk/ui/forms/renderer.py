@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 
 from ...engine.forms_spec import ColumnSpec, FieldAccess, FieldSpec, FormSpec, TabSpec
 from ...engine.rights import form_name
-from .editors import CheckEditor, Editor, create_editor
+from .editors import CheckEditor, Editor, LineEditor, PickListEditor, create_editor, text_fits
 from .notes import NotesWidget
 from .sublist import SubListWidget
 from .tabs import DataTabWidget
@@ -76,6 +76,21 @@ class RenderedForm:
 
     def notes(self) -> list[NotesWidget]:
         return [t.notes for t in self.all_tabs() if t.notes is not None]
+
+    def clipped(self) -> list[str]:
+        """The shown fields whose value is cut off or ends in "…" (what a screenshot or a
+        collector would notice first)."""
+        out = []
+        for b in self.bindings:
+            if not b.editor.isVisible():
+                continue
+            if isinstance(b.editor, LineEditor) and not text_fits(b.editor.line):
+                out.append(f"{b.spec.code} {b.spec.label}: {b.editor.text()!r} is cut off")
+            if isinstance(b.editor, PickListEditor) and b.editor.description.text() != \
+                    b.editor.description.full_text():
+                out.append(f"{b.spec.code} {b.spec.label}: "
+                           f"{b.editor.description.full_text()!r} ends in …")
+        return out
 
     def editor(self, code: str) -> Editor:
         for b in self.bindings:
