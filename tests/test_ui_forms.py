@@ -267,6 +267,26 @@ def test_tabs_show_whether_they_hold_data(window):
     assert marks["Financial Detail"]
 
 
+def test_tabs_are_built_when_first_shown_and_marked_before(window):
+    """Only the tab in view is built when the form opens; the others are marked from the
+    database and show the record the moment they come into view."""
+    page = find(window, "file", "1")
+    tabs = {tb.spec.title: tb for tb in page.form.all_tabs(build=False)}
+    assert tabs["Contacts"].built and not tabs["Notes"].built and not tabs["Phones"].built
+    marks = {title: tb.tabs.has_data(tb.index) for title, tb in tabs.items()}
+    assert marks["Notes"] and marks["Transactions"] and marks["Cosigners"] and marks["Phones"]
+    assert not marks["Attachments"] and not marks["Emails"] and not marks["CBR"]
+    assert marks["Financial Detail"]
+
+    notes = tabs["Notes"]
+    notes.tabs.setCurrentIndex(notes.index)
+    assert notes.built and notes.notes.count > 0, "the notes are there when the tab opens"
+    detail = tabs["Financial Detail"]
+    detail.tabs.setCurrentIndex(detail.index)
+    assert detail.built and detail.children and detail.children[0].built
+    assert not page.is_dirty(), "showing a tab changes nothing"
+
+
 def test_debtor_title_shows_local_time_from_the_phone(window):
     page = find(window, "file", "1")
     assert "local time" in page.windowTitle()

@@ -101,6 +101,10 @@ class ListQuery:
             conds.append(access)
         return conds
 
+    def has_rows(self, session: Session) -> bool:
+        """Whether the list would show anything (a tab's has-data mark before it is built)."""
+        return bool(session.scalar(select(exists().where(*self.base()))))
+
     def select_rows(self) -> Select[Any]:
         """pk, the columns, ``accessible``, ``tagged``: placeholder rows masked in SQL."""
         shown = [getattr(self.model, c) for c in self.columns]

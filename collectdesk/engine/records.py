@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import and_, inspect, or_, select
+from sqlalchemy import Select, and_, inspect, or_, select
 from sqlalchemy.orm import Session
 
 from .. import db
@@ -118,17 +118,25 @@ def add_note(
     return note
 
 
+def _notes_of(debtor_id: int | None, client_id: int | None) -> Select[tuple[Note]]:
+    if debtor_id is not None:
+        return select(Note).where(Note.debtor_id == debtor_id)
+    return select(Note).where(Note.client_id == client_id, Note.debtor_id.is_(None))
+
+
+def has_notes(session: Session, *, debtor_id: int | None = None,
+              client_id: int | None = None) -> bool:
+    return session.scalar(_notes_of(debtor_id, client_id).with_only_columns(Note.id).limit(1)) \
+        is not None
+
+
 def notes_for(session: Session, *, debtor_id: int | None = None, client_id: int | None = None,
               limit: int = 2000) -> list[Note]:
     """The newest ``limit`` note lines of an account (or of a client itself), oldest first.
 
     A long account keeps its latest history on screen: the oldest lines drop out, never the
     newest."""
-    stmt = select(Note)
-    if debtor_id is not None:
-        stmt = stmt.where(Note.debtor_id == debtor_id)
-    else:
-        stmt = stmt.where(Note.client_id == client_id, Note.debtor_id.is_(None))
+    stmt = _notes_of(debtor_id, client_id)
     newest = session.scalars(stmt.order_by(Note.noted_at.desc(), Note.id.desc()).limit(limit))
     return list(reversed(newest.all()))
 

@@ -47,6 +47,7 @@ from ..engine.access import (
     open_account,
     purpose_for_account,
 )
+from ..engine.browse import ListQuery
 from ..engine.contact_plans import UnknownPlan
 from ..engine.contacts import ActionError
 from ..engine.forms_spec import ColumnSpec, FieldSpec, FormSpec, GroupSpec, PickEntry, TabSpec
@@ -62,6 +63,7 @@ from .forms.editors import (
     PickListEditor,
     format_value,
 )
+from .forms.notes import NotesWidget
 from .forms.renderer import Binding, FormRenderer, TabBinding
 from .forms.sublist import SubListWidget
 from .forms.transaction_rules import attach as follow_transaction_type
@@ -133,6 +135,7 @@ class RecordPage(Page):
         self.form = FormRenderer(self.ctx, self.spec, self.access).render()
         self._build()
         self._wire()
+        self.form.on_built = self._tab_built
         self.type_display = follow_transaction_type(self.form, self.ctx)  # None: no Type
         if key is not NO_RECORD:
             self.load(key, new_defaults or {})
@@ -147,7 +150,7 @@ class RecordPage(Page):
         self.pending_notes = []
         self._closing = False
         self._set_placeholder(None)
-        for sub in self.form.sublists():
+        for sub in self.form.sublists(build=False):
             sub.set_parent_key(None)
 
     def reuse(self, key: Any, *, new_defaults: dict[str, Any] | None = None,
@@ -157,7 +160,7 @@ class RecordPage(Page):
         self.session = self.ctx.sessions(autoflush=False)
         PickListEditor.entries_for = self._pick_entries
         self._pick_cache.clear()
-        for tb in self.form.all_tabs():
+        for tb in self.form.all_tabs(build=False):
             if tb.index == 0:
                 tb.tabs.setCurrentIndex(0)
         self.load(key, new_defaults or {})
@@ -204,7 +207,6 @@ class RecordPage(Page):
         self.next_button.setToolTip("Next record (PgDn)")
         for b in (self.prev_button, self.next_button):
             b.setMinimumWidth(44)
-            b.setVisible(self.spec.navigation)
         self.help_button = QPushButton("&Help")
         self.help_button.setToolTip("Help for this form and field (F1)")
         buttons.addWidget(self.ok_button)
@@ -233,6 +235,9 @@ class RecordPage(Page):
         lay.addLayout(head)
         lay.addWidget(scroll, 1)
         lay.addLayout(buttons)
+        # once parented: shown without a parent, a button would be a window of its own
+        for b in (self.prev_button, self.next_button):
+            b.setVisible(self.spec.navigation)
 
     def _wire(self) -> None:
         self.ok_button.clicked.connect(self.ok)
@@ -251,25 +256,43 @@ class RecordPage(Page):
         ):
             QShortcut(seq, self, activated=slot, context=ctx)
         self._help_filter = _PopupHelpFilter(self.ctx)
-        for b in self.form.bindings:
+        self._wire_bindings(self.form.built_bindings)
+        for tb in self.form.all_tabs(build=False):
+            if tb.built:
+                self._wire_tab(tb)
+        self.ctx.changed.connect(self._on_changed)
+        self._clock = QTimer(self, interval=30_000, timeout=self._update_title)
+        self._clock.start()
+
+    def _wire_bindings(self, bindings: list[Binding]) -> None:
+        for b in bindings:
             b.editor.installEventFilter(self._help_filter)
             for child in b.editor.findChildren(QWidget):
                 child.installEventFilter(self._help_filter)
             if b.label is not None:
                 b.label.installEventFilter(self._help_filter)
-        for b in self.form.bindings:
             if isinstance(b.editor, PhoneEditor):
                 b.editor.dial_requested.connect(self.dial)
-        for tb in self.form.all_tabs():
-            if tb.sublist is not None:
-                tb.sublist.open_requested.connect(
-                    lambda key, row, sub=tb.sublist: self.open_sub(sub, key, row))
-                tb.sublist.new_requested.connect(lambda sub=tb.sublist: self.new_sub(sub))
-            if tb.notes is not None:
-                tb.notes.add_requested.connect(self.add_note)
-        self.ctx.changed.connect(self._on_changed)
-        self._clock = QTimer(self, interval=30_000, timeout=self._update_title)
-        self._clock.start()
+
+    def _wire_tab(self, tb: TabBinding) -> None:
+        if tb.sublist is not None:
+            tb.sublist.open_requested.connect(
+                lambda key, row, sub=tb.sublist: self.open_sub(sub, key, row))
+            tb.sublist.new_requested.connect(lambda sub=tb.sublist: self.new_sub(sub))
+        if tb.notes is not None:
+            tb.notes.add_requested.connect(self.add_note)
+
+    def _tab_built(self, tb: TabBinding) -> None:
+        """A tab came into view for the first time: wire its widgets and show the record in them."""
+        self._wire_bindings(tb.bindings)
+        self._wire_tab(tb)
+        if self.record is None or self.placeholder is not None:
+            return
+        self._bind_values(tb.bindings)
+        if tb.sublist is not None:
+            self._load_sublists([tb.sublist])
+        if tb.notes is not None:
+            self._load_notes([tb.notes])
 
     def event(self, event: QEvent) -> bool:
         """PgUp / PgDn inside a sub-list or a memo scroll it: the list claims the keys before
@@ -333,7 +356,8 @@ class RecordPage(Page):
         self._update_tab_marks()
         self._update_title()
         self._update_navigation()
-        first = next((b.editor for b in self.form.bindings if not b.editor.is_readonly()), None)
+        first = next((b.editor for b in self.form.built_bindings if not b.editor.is_readonly()),
+                     None)
         if first is not None:
             QTimer.singleShot(0, first.focus_widget().setFocus)
 
@@ -433,8 +457,15 @@ class RecordPage(Page):
             self._stretch_index = None
 
     def _paths(self) -> list[str]:
-        return sorted({b.path for b in self.form.bindings if b.path}
-                      | {t.path for t in self.form.all_tabs() if t.path})
+        paths = {b.path for b in self.form.built_bindings if b.path}
+
+        def walk(tabs: tuple[TabSpec, ...], path: str) -> None:
+            for spec in tabs:
+                paths.add(spec.record or path)
+                walk(spec.tabs, spec.record or path)
+
+        walk(self.spec.tabs, "")
+        return sorted(paths - {""})
 
     def _new_record(self, defaults: dict[str, Any]) -> Any:
         model = self.spec.model
@@ -459,15 +490,19 @@ class RecordPage(Page):
         return rec
 
     def _bind(self) -> None:
+        self.baseline = {}
+        self._bind_values(self.form.built_bindings)
+
+    def _bind_values(self, bindings: list[Binding]) -> None:
         pk = {c.key for c in inspect(self.spec.model).primary_key}
-        for b in self.form.bindings:
+        for b in bindings:
             obj = self._object(b.path)
             value = getattr(obj, b.spec.attribute) if obj is not None else None
             b.editor.set_value(value)
             # A saved record's key (operator ID, status code …) is not edited in place.
             key_locked = not b.path and b.spec.attribute in pk and not self.is_new
             b.editor.set_readonly(b.spec.readonly or self.form_rights == 1 or key_locked)
-        self.baseline = {id(b): self._raw(b) for b in self.form.bindings}
+            self.baseline[id(b)] = self._raw(b)
 
     def _object(self, path: str) -> Any:
         return self.record if not path else self.related.get(path)
@@ -498,7 +533,7 @@ class RecordPage(Page):
         return identity[0] if identity else None
 
     def dirty_bindings(self) -> list[Binding]:
-        return [b for b in self.form.bindings if self._raw(b) != self.baseline.get(id(b))]
+        return [b for b in self.form.built_bindings if self._raw(b) != self.baseline.get(id(b))]
 
     def is_dirty(self) -> bool:
         return bool(self.dirty_bindings()) or bool(self.pending_notes)
@@ -509,9 +544,9 @@ class RecordPage(Page):
             return None
         return getattr(self.record, sub.spec.key)
 
-    def _load_sublists(self) -> None:
+    def _load_sublists(self, subs: list[SubListWidget] | None = None) -> None:
         policy = self.ctx.policy
-        for sub in self.form.sublists():
+        for sub in self.form.sublists(build=False) if subs is None else subs:
             value = self._parent_value(sub)
             if sub.spec.key != "id" and value is None and not self.is_new:
                 sub.set_parent_key(-1)  # nothing links to a blank group
@@ -529,8 +564,8 @@ class RecordPage(Page):
             return {"client": self.record}
         return {}
 
-    def _load_notes(self) -> None:
-        widgets = self.form.notes()
+    def _load_notes(self, widgets: list[NotesWidget] | None = None) -> None:
+        widgets = self.form.notes(build=False) if widgets is None else widgets
         if not widgets:
             return
         key = self.record_key()
@@ -562,6 +597,8 @@ class RecordPage(Page):
         self._update_tab_marks()
 
     def _tab_has_data(self, tb: TabBinding) -> bool:
+        if not tb.built:
+            return self._spec_has_data(tb.spec, tb.path)
         if tb.sublist is not None and tb.sublist.row_count() > 0:
             return True
         if tb.notes is not None and tb.notes.count > 0:
@@ -577,8 +614,40 @@ class RecordPage(Page):
                 return True
         return any(self._tab_has_data(c) for c in tb.children)
 
+    def _spec_has_data(self, spec: TabSpec, path: str) -> bool:
+        """The has-data mark of a tab not built yet, read from the record and the database."""
+        if spec.sublist is not None:
+            return self._sublist_has_rows(spec.sublist)
+        if spec.notes:
+            key = self.record_key()
+            if self.pending_notes:
+                return True
+            if key is None:
+                return False
+            with self.ctx.session() as s:
+                if self.spec.model is Debtor:
+                    return records.has_notes(s, debtor_id=key)
+                return records.has_notes(s, client_id=key)
+        obj = self._object(path)
+        if spec.record and obj is None and not spec.tabs:
+            return False
+        if obj is not None and any(_has_value(getattr(obj, f.attribute))
+                                   for f in self.form.shown_fields(spec)):
+            return True
+        return any(self._spec_has_data(child, child.record or path) for child in spec.tabs)
+
+    def _sublist_has_rows(self, spec: forms_spec.SubListSpec) -> bool:
+        value = None if self.is_new else getattr(self.record, spec.key)
+        if value is None:
+            return False
+        query = ListQuery(model=spec.model, columns=(), sort=spec.model.__mapper__.primary_key[0].key,
+                          where=[*spec.where, (spec.link, value)],
+                          policy=self.ctx.policy if spec.model is Debtor else None)
+        with self.ctx.session() as s:
+            return query.has_rows(s)
+
     def _update_tab_marks(self) -> None:
-        for tb in self.form.all_tabs():
+        for tb in self.form.all_tabs(build=False):
             tb.tabs.set_has_data(tb.index, self._tab_has_data(tb))
 
     # -- title and local time -----------------------------------------------------------------------
@@ -623,7 +692,9 @@ class RecordPage(Page):
     def collect(self) -> dict[str, dict[str, tuple[Any, str, str]]] | None:
         """Typed values per path, or None after telling the operator what is wrong."""
         values: dict[str, dict[str, tuple[Any, str, str]]] = {}
-        for b in self.form.bindings:
+        if any(f.required for f in self.form.unbuilt_fields()):
+            self.form.build_all()  # a required field is checked on its tab, built or not
+        for b in self.form.built_bindings:
             if b.editor.is_readonly():
                 continue
             try:
@@ -730,7 +801,7 @@ class RecordPage(Page):
         self.session.close()
         self.session = self.ctx.sessions(autoflush=False)
         self.load(key)
-        for b in self.form.bindings:
+        for b in self.form.built_bindings:
             if keep and id(b) in keep:
                 self._set_raw(b, keep[id(b)])
         self._update_tab_marks()
@@ -819,7 +890,7 @@ class RecordPage(Page):
 
     def _focused_sublist(self) -> SubListWidget | None:
         focus = QApplication.focusWidget()
-        return next((sub for sub in self.form.sublists()
+        return next((sub for sub in self.form.sublists(build=False)
                      if focus is not None and sub.isAncestorOf(focus)), None)
 
     def _active_sublist(self) -> SubListWidget | None:
@@ -827,7 +898,7 @@ class RecordPage(Page):
         focused = self._focused_sublist()
         if focused is not None:
             return focused
-        for tb in self.form.all_tabs():
+        for tb in self.form.all_tabs(build=False):
             if tb.sublist is not None and tb.tabs.currentIndex() == tb.index and tb.tabs.isVisible() \
                     and tb.sublist.isVisible():
                 return tb.sublist
@@ -947,7 +1018,7 @@ class RecordPage(Page):
     def _on_changed(self, table: str, key: Any) -> None:
         if self._saving or self.record is None:
             return
-        tables = {sub.spec.model.__tablename__: sub for sub in self.form.sublists()}
+        tables = {sub.spec.model.__tablename__: sub for sub in self.form.sublists(build=False)}
         touched = False
         for name, sub in tables.items():
             if name == table:
@@ -968,7 +1039,7 @@ class RecordPage(Page):
     # -- help ----------------------------------------------------------------------------------------
     def field_help(self) -> tuple[str, str] | None:
         focus = QApplication.focusWidget()
-        for b in self.form.bindings:
+        for b in self.form.built_bindings:
             if focus is not None and (b.editor is focus or b.editor.isAncestorOf(focus)):
                 kind = {"money": "an amount", "percent": "a percent (7.0 = 7 %)",
                         "date": "a date, MM/DD/YYYY (F2 opens a calendar)",

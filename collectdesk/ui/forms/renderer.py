@@ -6,6 +6,7 @@ widgets to records, saves and navigates.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -43,24 +44,54 @@ class Binding:
 
 @dataclass
 class TabBinding:
+    """One tab. Its widgets are built the first time it is shown (``built``): a debtor form
+    has some twenty tabs and a collector looks at two or three of them."""
+
     spec: TabSpec
     path: str
     tabs: DataTabWidget
     index: int
+    page: QWidget
     bindings: list[Binding] = field(default_factory=list)
     sublist: SubListWidget | None = None
     notes: NotesWidget | None = None
     children: list[TabBinding] = field(default_factory=list)
+    built: bool = False
 
 
-@dataclass
 class RenderedForm:
-    body: QWidget
-    tabs: DataTabWidget | None
-    bindings: list[Binding]
-    tab_bindings: list[TabBinding]
+    """The widgets of a form. ``built_bindings`` are the editors built so far (the main part
+    and the tabs shown); ``bindings`` and the other accessors build every tab first."""
 
-    def all_tabs(self) -> list[TabBinding]:
+    def __init__(self, renderer: FormRenderer, body: QWidget, tabs: DataTabWidget | None,
+                 tab_bindings: list[TabBinding]) -> None:
+        self.renderer = renderer
+        self.body = body
+        self.tabs = tabs
+        self.built_bindings = renderer.bindings
+        self.tab_bindings = tab_bindings
+        # told about each tab as it is built, after its widgets exist (the page binds them)
+        self.on_built: Callable[[TabBinding], None] | None = None
+
+    @property
+    def bindings(self) -> list[Binding]:
+        self.build_all()
+        return self.built_bindings
+
+    def build(self, tb: TabBinding) -> None:
+        if not tb.built:
+            self.renderer.fill_tab(tb, self)
+
+    def build_all(self) -> None:
+        for tb in self.all_tabs(build=False):
+            if not tb.built:
+                self.build(tb)
+                self.build_all()  # its inner tabs exist now
+                return
+
+    def all_tabs(self, *, build: bool = True) -> list[TabBinding]:
+        if build:
+            self.build_all()
         out: list[TabBinding] = []
 
         def walk(items: list[TabBinding]) -> None:
@@ -71,17 +102,30 @@ class RenderedForm:
         walk(self.tab_bindings)
         return out
 
-    def sublists(self) -> list[SubListWidget]:
-        return [t.sublist for t in self.all_tabs() if t.sublist is not None]
+    def shown_fields(self, spec: TabSpec) -> list[FieldSpec]:
+        """The fields a tab shows at the operator's level (its own, not its inner tabs')."""
+        fields = (self.renderer.field(raw) for col in spec.columns for group in col.groups
+                  for raw in group.fields)
+        return [f for f in fields if not f.hidden]
 
-    def notes(self) -> list[NotesWidget]:
-        return [t.notes for t in self.all_tabs() if t.notes is not None]
+    def unbuilt_fields(self) -> list[FieldSpec]:
+        """The shown fields of the tabs not built yet, inner tabs included."""
+        def walk(spec: TabSpec) -> list[FieldSpec]:
+            return self.shown_fields(spec) + [f for child in spec.tabs for f in walk(child)]
+
+        return [f for tb in self.all_tabs(build=False) if not tb.built for f in walk(tb.spec)]
+
+    def sublists(self, *, build: bool = True) -> list[SubListWidget]:
+        return [t.sublist for t in self.all_tabs(build=build) if t.sublist is not None]
+
+    def notes(self, *, build: bool = True) -> list[NotesWidget]:
+        return [t.notes for t in self.all_tabs(build=build) if t.notes is not None]
 
     def clipped(self) -> list[str]:
         """The shown fields whose value is cut off or ends in "…" (what a screenshot or a
         collector would notice first)."""
         out = []
-        for b in self.bindings:
+        for b in self.built_bindings:
             if not b.editor.isVisible():
                 continue
             if isinstance(b.editor, LineEditor) and not text_fits(b.editor.line):
@@ -93,9 +137,10 @@ class RenderedForm:
         return out
 
     def editor(self, code: str) -> Editor:
-        for b in self.bindings:
-            if b.spec.code == code or b.spec.attribute == code:
-                return b.editor
+        for bindings in (self.built_bindings, self.bindings):
+            for b in bindings:
+                if b.spec.code == code or b.spec.attribute == code:
+                    return b.editor
         raise KeyError(code)
 
 
@@ -112,7 +157,10 @@ class FormRenderer:
         tab_bindings: list[TabBinding] = []
         if self.spec.tabs:
             tabs, tab_bindings = self.tab_widget(self.spec.tabs, "")
-        return RenderedForm(body, tabs, self.bindings, tab_bindings)
+        form = RenderedForm(self, body, tabs, tab_bindings)
+        for tb in tab_bindings:
+            self.follow(tb, form)
+        return form
 
     # -- fields -------------------------------------------------------------------------------
     def field(self, spec: FieldSpec) -> FieldSpec:
@@ -178,15 +226,12 @@ class FormRenderer:
 
     # -- tabs ---------------------------------------------------------------------------------
     def tab_widget(self, specs: tuple[TabSpec, ...], path: str) -> tuple[DataTabWidget, list[TabBinding]]:
+        """The tabs with empty pages: each is filled when first shown (:meth:`fill_tab`)."""
         tabs = DataTabWidget()
         out: list[TabBinding] = []
         for spec in specs:
-            tab_path = spec.record or path
             page = QWidget()
             page.setObjectName(f"tab:{spec.title}")
-            lay = QVBoxLayout(page)
-            lay.setContentsMargins(8, 8, 8, 8)
-            lay.setSpacing(8)
             holder: QWidget = page
             if spec.columns and (spec.tabs or spec.sublist is None):
                 # Field tabs scroll inside the tab, so the form above never gets squeezed.
@@ -197,19 +242,36 @@ class FormRenderer:
             index = tabs.addTab(holder, spec.title)
             if spec.help:
                 tabs.setTabToolTip(index, spec.help)
-            tb = TabBinding(spec, tab_path, tabs, index)
-            if spec.columns:
-                lay.addWidget(self.columns(spec.columns, tab_path, tb.bindings))
-            if spec.sublist is not None:
-                tb.sublist = SubListWidget(self.ctx, spec.sublist, spec.title)
-                lay.addWidget(tb.sublist, 1)
-            if spec.notes:
-                tb.notes = NotesWidget()
-                lay.addWidget(tb.notes, 1)
-            if spec.tabs:
-                inner, tb.children = self.tab_widget(spec.tabs, tab_path)
-                lay.addWidget(inner, 1)
-            if spec.sublist is None and not spec.notes and not spec.tabs:
-                lay.addStretch(1)
-            out.append(tb)
+            out.append(TabBinding(spec, spec.record or path, tabs, index, page))
         return tabs, out
+
+    def follow(self, first: TabBinding, form: RenderedForm) -> None:
+        """Fill the tab in view now and each other tab of its row when it comes into view."""
+        row = [tb for tb in form.all_tabs(build=False) if tb.tabs is first.tabs]
+        first.tabs.currentChanged.connect(
+            lambda index: 0 <= index < len(row) and form.build(row[index]))
+        form.build(row[first.tabs.currentIndex()])
+
+    def fill_tab(self, tb: TabBinding, form: RenderedForm) -> None:
+        spec = tb.spec
+        tb.built = True
+        lay = QVBoxLayout(tb.page)
+        lay.setContentsMargins(8, 8, 8, 8)
+        lay.setSpacing(8)
+        if spec.columns:
+            lay.addWidget(self.columns(spec.columns, tb.path, tb.bindings))
+        if spec.sublist is not None:
+            tb.sublist = SubListWidget(self.ctx, spec.sublist, spec.title)
+            lay.addWidget(tb.sublist, 1)
+        if spec.notes:
+            tb.notes = NotesWidget()
+            lay.addWidget(tb.notes, 1)
+        if spec.tabs:
+            inner, tb.children = self.tab_widget(spec.tabs, tb.path)
+            lay.addWidget(inner, 1)
+        if spec.sublist is None and not spec.notes and not spec.tabs:
+            lay.addStretch(1)
+        if form.on_built is not None:
+            form.on_built(tb)
+        if tb.children:
+            self.follow(tb.children[0], form)

@@ -34,16 +34,17 @@ class SubListWidget(QWidget):
         self.new_button = QPushButton("Ne&w")
         self.new_button.setToolTip(f"Add to {title} (F3)")
         self.new_button.clicked.connect(self.new_requested.emit)
-        self.new_button.setVisible(spec.new and spec.opens is not None)
         self.open_button = QPushButton("&Edit")
         self.open_button.setToolTip("Open the highlighted row (F5, Enter)")
         self.open_button.clicked.connect(self.open_current)
-        self.open_button.setVisible(spec.opens is not None)
         buttons.addWidget(self.new_button)
         buttons.addWidget(self.open_button)
         buttons.addStretch(1)
         self.buttons = buttons
         self.lay.addLayout(buttons)
+        # only once they have a parent: a parentless button shown is a window of its own
+        self.new_button.setVisible(spec.new and spec.opens is not None)
+        self.open_button.setVisible(spec.opens is not None)
 
     def set_parent_key(self, key: Any) -> None:
         """Show the rows of another parent record: the same view and model, a new query.

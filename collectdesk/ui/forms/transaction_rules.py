@@ -76,7 +76,7 @@ class TransactionDisplay:
 
 def attach(form: RenderedForm, ctx: Any) -> TransactionDisplay | None:
     """Make a form with a transaction Type field follow the type; None for any other form."""
-    for b in form.bindings:
+    for b in form.built_bindings:  # the Type field is on the form itself, never on a tab
         if b.spec.code == TYPE_FIELD and b.path == "" and isinstance(b.editor, LineEditor):
             return TransactionDisplay(form, ctx, b.editor)
     return None
