@@ -1,5 +1,43 @@
 """``collectdesk post``: post one transaction to an account, exactly as the Transaction form
-does (amount modes, commission, tax, recalculation, contact plans)."""
+does (:func:`collectdesk.engine.posting.post_transaction`: amount modes, payment breakdown,
+commission, tax and team commission shares, the debtor's recalculation, then the type's and
+the payment-posting contact plans), and save it in one database transaction.
+
+Options:
+
+``--file N`` (required)
+    the account's file number.
+``--type CODE`` (required)
+    the transaction type; a group heading (100, 200 …) is refused.
+``--to-us A`` / ``--direct A``
+    the amount paid to the agency / directly to the client.  Negative adds to what is owed
+    (principal, interest, fees, legal), positive reduces it.  Without either, the type's
+    amount mode fills To Us (fixed dollars; percent of principal, owing or accrued interest;
+    percent of a payment); a type that takes an entered amount is refused without one.
+``--payment-date D``
+    the day the money was paid: interest and payment-days plans run from it (default: the
+    posted date).  D is YYYY-MM-DD or MM/DD/YYYY.
+``--posted-date D``
+    the day it is posted, for client statements (default today).
+``--promise``
+    post without a posted date: a promise, outside the financials.
+``--operator ID``
+    who is posting (plans run as them, notes and Updated By name them); the transaction's own
+    operator and sales come from the type, else the account.
+``--commission A``
+    this commission instead of the calculated one (the rate shown becomes A ÷ amount).
+``--description TEXT``
+    instead of the type's description.
+``--of-payment A``
+    the payment a percent-of-payment fee (convenience fee) is taken of (default: the last
+    payment).
+``--json``
+    print the transaction, its commission, rate, tax, team shares, anything posted with it
+    (a 399 billing the commission to the debtor), the plans run and the account's new totals.
+
+Bad input — an unknown account or type, a malformed amount, date or file number — is one line
+on stderr naming the option, exit code 1, and nothing is saved.
+"""
 
 from __future__ import annotations
 
