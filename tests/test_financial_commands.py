@@ -47,6 +47,30 @@ def test_post_prints_the_transaction_commission_tax_and_totals(
     assert D(str(owing)) == D("900.00")
 
 
+def test_post_json_shows_the_commission_shares_of_a_team(
+        books: Books, capsys: pytest.CaptureFixture[str]) -> None:
+    from collectdesk.models import Operator, OperatorType, TeamMember
+
+    for op in ("ANN", "BOB"):
+        books.session.add(Operator(id=op, name=op))
+    books.session.add(Operator(id="ST1", name="Team", type=OperatorType.DISTRIBUTION.value))
+    books.session.flush()
+    books.session.add_all([TeamMember(team_id="ST1", member_id="ANN", commission_percent=D("70")),
+                           TeamMember(team_id="ST1", member_id="BOB", commission_percent=D("30"))])
+    number = books.debtor(principal="1000.00", sales_id="ST1").id
+    books.session.commit()
+    assert run(["post", "--db", books.url, "--file", str(number), "--type", "101", "--to-us",
+                "99.99", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["commission"] == "30.00"  # 30 % of 99.99 = 29.997
+    assert data["commission_shares"] == [
+        {"role": "sales", "team": "ST1", "operator": "ANN", "amount": "21.00"},
+        {"role": "sales", "team": "ST1", "operator": "BOB", "amount": "9.00"}]
+    rows = books.session.execute(text(
+        "SELECT operator_id, amount FROM commission_shares ORDER BY operator_id")).all()
+    assert [(o, D(str(a))) for o, a in rows] == [("ANN", D("21.00")), ("BOB", D("9.00"))]
+
+
 def test_post_by_amount_mode_without_amounts(books: Books,
                                              capsys: pytest.CaptureFixture[str]) -> None:
     number = _ready(books)
