@@ -14,11 +14,9 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 
-from sqlalchemy.exc import SQLAlchemyError
-
-from ..db import open_session, save
+from ..db import save
 from . import CommandError, add_database_option, add_json_option, print_json
-from .post import parse_amount, parse_date, parse_file_number
+from .post import account, parse_amount, parse_date, parse_file_number, posting_session
 
 INTERVALS = ("weekly", "biweekly", "monthly")
 
@@ -69,9 +67,8 @@ def _count(text: str | None) -> int | None:
 
 def _create(args: argparse.Namespace) -> int:
     from ..engine.payment_plans import create_payment_plan
-    from ..engine.posting import PostingError, transaction_dict
+    from ..engine.posting import transaction_dict
     from ..engine.rounding import ZERO
-    from ..models import Debtor
 
     number = parse_file_number(args.file)
     start = parse_date(args.start, "--start")
@@ -82,33 +79,24 @@ def _create(args: argparse.Namespace) -> int:
     late_fee = parse_amount(args.late_fee, "--late-fee")
     if payment_amount is None and count is None:
         raise CommandError("give --amount (each payment) or --count (number of payments)")
-    try:
-        with open_session(args.db) as session:
-            debtor = session.get(Debtor, number)
-            if debtor is None:
-                raise CommandError(f"no account with file number {number}")
-            try:
-                schedule = create_payment_plan(
-                    session, debtor, start=start, payment_amount=payment_amount, count=count,
-                    interval=args.every, down_payment=down, service_charge=charge,
-                    initial_discount=discount, late_fee=late_fee, operator=args.operator)
-            except PostingError as exc:
-                raise CommandError(f"file {number}: {exc}") from None
-            save(session, operator=args.operator)
-            data = {
-                "file_number": number, "reference": schedule.reference,
-                "discount": transaction_dict(schedule.discount) if schedule.discount else None,
-                "service_charge": transaction_dict(schedule.service_charge)
-                if schedule.service_charge else None,
-                "payments": [{"number": p.number, "type": p.transaction.type_code,
-                              "due_date": p.due_date, "amount": p.amount,
-                              "transaction": p.transaction.id, "contact": p.contact.id}
-                             for p in schedule.payments],
-                "total": schedule.total, "owing": debtor.owing,
-            }
-    except SQLAlchemyError as exc:
-        raise CommandError(f"cannot post the plan, nothing saved: {exc.__class__.__name__}: "
-                           f"{exc}") from None
+    with posting_session(args.db, "post the plan", f"file {number}: ") as session:
+        debtor = account(session, number)
+        schedule = create_payment_plan(
+            session, debtor, start=start, payment_amount=payment_amount, count=count,
+            interval=args.every, down_payment=down, service_charge=charge,
+            initial_discount=discount, late_fee=late_fee, operator=args.operator)
+        save(session, operator=args.operator)
+        data = {
+            "file_number": number, "reference": schedule.reference,
+            "discount": transaction_dict(schedule.discount) if schedule.discount else None,
+            "service_charge": transaction_dict(schedule.service_charge)
+            if schedule.service_charge else None,
+            "payments": [{"number": p.number, "type": p.transaction.type_code,
+                          "due_date": p.due_date, "amount": p.amount,
+                          "transaction": p.transaction.id, "contact": p.contact.id}
+                         for p in schedule.payments],
+            "total": schedule.total, "owing": debtor.owing,
+        }
     if args.json:
         print_json(data)
     else:
@@ -119,24 +107,16 @@ def _create(args: argparse.Namespace) -> int:
 
 def _late_fees(args: argparse.Namespace) -> int:
     from ..engine.payment_plans import apply_all_late_fees
-    from ..engine.posting import PostingError, transaction_dict
+    from ..engine.posting import transaction_dict
 
     date = parse_date(args.date, "--date") or dt.date.today()
     amount = parse_amount(args.amount, "--amount")
     if amount is not None and amount <= 0:
         raise CommandError(f"the late fee --amount must be more than 0 (not {amount})")
-    try:
-        with open_session(args.db) as session:
-            try:
-                fees = apply_all_late_fees(session, date, amount=amount, operator=args.operator)
-            except PostingError as exc:
-                raise CommandError(str(exc)) from None
-            save(session, operator=args.operator)
-            data = {"date": date, "count": len(fees),
-                    "fees": [transaction_dict(t) for t in fees]}
-    except SQLAlchemyError as exc:
-        raise CommandError(f"cannot post late fees, nothing saved: {exc.__class__.__name__}: "
-                           f"{exc}") from None
+    with posting_session(args.db, "post late fees") as session:
+        fees = apply_all_late_fees(session, date, amount=amount, operator=args.operator)
+        save(session, operator=args.operator)
+        data = {"date": date, "count": len(fees), "fees": [transaction_dict(t) for t in fees]}
     if args.json:
         print_json(data)
     else:
