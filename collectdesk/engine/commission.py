@@ -38,12 +38,12 @@ from ..models import (
     Debtor,
     FinancialType,
     Operator,
-    OperatorType,
     RatePlanKind,
     TeamMember,
     Transaction,
     TransactionType,
 )
+from .operators import is_team
 from .rounding import HUNDRED, ZERO, money, of, percent, rate_of
 
 #: Plans whose rate depends only on the account; min / max are ignored on them (seed).
@@ -364,10 +364,10 @@ def copy_commission_terms(session: Session, debtor: Debtor) -> None:
 SHARE_ROLES = (("operator", "operator_id"), ("sales", "sales_id"))
 
 
-def is_team(session: Session, operator_id: str) -> bool:
+def _names_team(session: Session, operator_id: str) -> bool:
     """Whether ``operator_id`` is a DISTRIBUTION team."""
     op = session.get(Operator, operator_id) if operator_id else None
-    return op is not None and op.type == OperatorType.DISTRIBUTION.value
+    return op is not None and is_team(op)
 
 
 def split_commission(session: Session, operator_id: str, amount: Decimal,
@@ -384,7 +384,7 @@ def split_commission(session: Session, operator_id: str, amount: Decimal,
 
 def _split(session: Session, operator_id: str, amount: Decimal,
            seen: frozenset[str]) -> list[tuple[str, Decimal]]:
-    if not is_team(session, operator_id) or operator_id in seen:
+    if not _names_team(session, operator_id) or operator_id in seen:
         return [(operator_id, amount)]
     members = session.scalars(select(TeamMember).where(TeamMember.team_id == operator_id)
                               .order_by(TeamMember.member_id)).all()
@@ -413,7 +413,7 @@ def share_commission(session: Session, tx: Transaction) -> list[CommissionShare]
     if tx.commission:
         for role, attribute in SHARE_ROLES:
             team = getattr(tx, attribute) or ""
-            if is_team(session, team):
+            if _names_team(session, team):
                 rows.extend(CommissionShare(transaction_id=tx.id, role=role, team_id=team,
                                             operator_id=member, amount=amount)
                             for member, amount in split_commission(session, team, tx.commission))
