@@ -139,3 +139,20 @@ def test_post_plan_posts_promises_and_promise_contacts(qtbot, started, database)
         assert debtor.interest_detail.late_fee == D("15.00")
     engine.dispose()
     assert page.form.editor("de.ow").value() == owing + D("25.00")  # the form shows it
+
+
+def test_a_changed_form_is_saved_before_the_plan_opens(qtbot, started, database):
+    page = started.window.open_form("debtor", 2)
+    line = page.form.editor("de.na").focus_widget()
+    line.clear()
+    qtbot.keyClicks(line, "Renamed, Before Plan")
+    assert page.is_dirty()
+    [button] = [b for b in page.spec_buttons if b.text() == "Payment &Plan…"]
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    dlg = started.window.findChild(PaymentPlanDialog)
+    assert dlg is not None and dlg.debtor_id == 2
+    engine = db.make_engine(database)
+    with db.session_factory(engine)() as s:
+        assert s.get(Debtor, 2).name == "Renamed, Before Plan"
+    engine.dispose()
+    dlg.reject()
