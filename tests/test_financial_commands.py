@@ -49,14 +49,7 @@ def test_post_prints_the_transaction_commission_tax_and_totals(
 
 def test_post_json_shows_the_commission_shares_of_a_team(
         books: Books, capsys: pytest.CaptureFixture[str]) -> None:
-    from collectdesk.models import Operator, OperatorType, TeamMember
-
-    for op in ("ANN", "BOB"):
-        books.session.add(Operator(id=op, name=op))
-    books.session.add(Operator(id="ST1", name="Team", type=OperatorType.DISTRIBUTION.value))
-    books.session.flush()
-    books.session.add_all([TeamMember(team_id="ST1", member_id="ANN", commission_percent=D("70")),
-                           TeamMember(team_id="ST1", member_id="BOB", commission_percent=D("30"))])
+    books.team("ST1", {"ANN": "70", "BOB": "30"})
     number = books.debtor(principal="1000.00", sales_id="ST1").id
     books.session.commit()
     assert run(["post", "--db", books.url, "--file", str(number), "--type", "101", "--to-us",

@@ -27,10 +27,7 @@ from collectdesk.models import (
     CommissionRateTier,
     CommissionShare,
     CompanyDetails,
-    Operator,
-    OperatorType,
     RatePlanKind,
-    TeamMember,
     TransactionType,
 )
 
@@ -360,27 +357,15 @@ def test_deleting_a_billed_payment_deletes_its_collection_fee(books: Books) -> N
 
 # -- distribution teams -----------------------------------------------------------------------
 
-def _team(books: Books, team: str, members: dict[str, str]) -> None:
-    s = books.session
-    for op in members:
-        if s.get(Operator, op) is None:
-            s.add(Operator(id=op, name=op))
-    s.add(Operator(id=team, name=team, type=OperatorType.DISTRIBUTION.value))
-    s.flush()
-    for op, pct in members.items():
-        s.add(TeamMember(team_id=team, member_id=op, commission_percent=D(pct)))
-    s.flush()
-
-
 def test_split_commission_by_member_percentage(books: Books) -> None:
-    _team(books, "TEAM", {"ANN": "50", "BOB": "30", "CAT": "20"})
+    books.team("TEAM", {"ANN": "50", "BOB": "30", "CAT": "20"})
     assert split_commission(books.session, "TEAM", D("125.00")) == [
         ("ANN", D("62.50")), ("BOB", D("37.50")), ("CAT", D("25.00"))]
 
 
 def test_split_commission_rounding_goes_to_the_first_member_and_teams_nest(books: Books) -> None:
-    _team(books, "SUB", {"DAN": "50", "EVE": "50"})
-    _team(books, "TOP", {"ANN": "33.334", "BOB": "33.333", "SUB": "33.333"})
+    books.team("SUB", {"DAN": "50", "EVE": "50"})
+    books.team("TOP", {"ANN": "33.334", "BOB": "33.333", "SUB": "33.333"})
     shares = split_commission(books.session, "TOP", D("100.00"))
     assert sum(a for _, a in shares) == D("100.00")
     assert dict(shares) == {"ANN": D("33.34"), "BOB": D("33.33"), "DAN": D("16.66"),
@@ -388,20 +373,20 @@ def test_split_commission_rounding_goes_to_the_first_member_and_teams_nest(books
 
 
 def test_split_commission_of_a_plain_operator_and_a_partial_team(books: Books) -> None:
-    _team(books, "PART", {"ANN": "60"})
+    books.team("PART", {"ANN": "60"})
     assert split_commission(books.session, "ANN", D("10")) == [("ANN", D("10.00"))]
     assert split_commission(books.session, "PART", D("10")) == [("ANN", D("6.00")),
                                                                  ("PART", D("4.00"))]
 
 
 def test_split_commission_of_no_amount_is_exact(books: Books) -> None:
-    _team(books, "T3", {"ANN": "100"})
+    books.team("T3", {"ANN": "100"})
     assert split_commission(books.session, "T3", Decimal(0)) == [("ANN", D("0.00"))]
 
 
 def test_split_commission_rounding_goes_to_the_first_member_not_the_largest(books: Books) -> None:
     # 10 % and 90 % of 0.05 round to 0.01 and 0.05: one cent too many, taken from ANN
-    _team(books, "TINY", {"ANN": "10", "BOB": "90"})
+    books.team("TINY", {"ANN": "10", "BOB": "90"})
     assert split_commission(books.session, "TINY", D("0.05")) == [("ANN", D("0.00")),
                                                                  ("BOB", D("0.05"))]
 
@@ -417,7 +402,7 @@ def _shares(books: Books, tx_id: int) -> list[tuple[str, str, str, Decimal]]:
 def test_posting_shares_the_commission_of_a_team_operator(books: Books) -> None:
     """The seed's Paid To Date example's first payment (500 → 125.00 commission) on an
     account whose Operator is a team of three."""
-    _team(books, "ST1", {"ANN": "50", "BOB": "30", "CAT": "20"})
+    books.team("ST1", {"ANN": "50", "BOB": "30", "CAT": "20"})
     debtor = books.debtor(principal="50000.00", rate_plan="PTD", operator_id="ST1")
     result = books.post(debtor, "101", "500")
     assert result.transaction.commission == D("125.00")
@@ -429,8 +414,8 @@ def test_posting_shares_the_commission_of_a_team_operator(books: Books) -> None:
 
 
 def test_operator_and_sales_teams_each_share_the_whole_commission(books: Books) -> None:
-    _team(books, "ST1", {"ANN": "33.333", "BOB": "33.333", "CAT": "33.334"})
-    _team(books, "ST2", {"DAN": "100"})
+    books.team("ST1", {"ANN": "33.333", "BOB": "33.333", "CAT": "33.334"})
+    books.team("ST2", {"DAN": "100"})
     debtor = books.debtor(principal="1000.00", operator_id="ST1", sales_id="ST2")
     tx = books.post(debtor, "101", "100").transaction  # 30 % of 100
     shares = _shares(books, tx.id)
@@ -443,7 +428,7 @@ def test_operator_and_sales_teams_each_share_the_whole_commission(books: Books) 
 
 
 def test_plain_operators_and_no_commission_record_no_shares(books: Books) -> None:
-    _team(books, "ST1", {"ANN": "100"})
+    books.team("ST1", {"ANN": "100"})
     plain = books.debtor(principal="1000.00", operator_id="ANN")
     assert _shares(books, books.post(plain, "101", "100").transaction.id) == []
     team = books.debtor(principal="1000.00", operator_id="ST1")
@@ -453,7 +438,7 @@ def test_plain_operators_and_no_commission_record_no_shares(books: Books) -> Non
 
 
 def test_editing_reshares_and_deleting_removes_the_shares(books: Books) -> None:
-    _team(books, "ST1", {"ANN": "60", "BOB": "40"})
+    books.team("ST1", {"ANN": "60", "BOB": "40"})
     debtor = books.debtor(principal="1000.00", operator_id="ST1")
     tx = books.post(debtor, "101", "100").transaction
     assert [a for *_r, a in _shares(books, tx.id)] == [D("18.00"), D("12.00")]

@@ -93,15 +93,9 @@ def test_client_figures_on_postgresql(pg_books: Books) -> None:
 def test_payment_plan_late_fees_and_team_shares_on_postgresql(pg_books: Books) -> None:
     from collectdesk.engine.payment_plans import apply_all_late_fees, create_payment_plan
     from collectdesk.engine.posting import delete_transaction
-    from collectdesk.models import Operator, OperatorType, TeamMember
 
     b = pg_books
-    for op in ("ANN", "BOB"):
-        b.session.add(Operator(id=op, name=op))
-    b.session.add(Operator(id="ST1", name="Team", type=OperatorType.DISTRIBUTION.value))
-    b.session.flush()
-    b.session.add_all([TeamMember(team_id="ST1", member_id="ANN", commission_percent=D("50")),
-                       TeamMember(team_id="ST1", member_id="BOB", commission_percent=D("50"))])
+    b.team("ST1", {"ANN": "50", "BOB": "50"})
     debtor = b.debtor(principal="600.00", operator_id="ST1")
     create_payment_plan(b.session, debtor, start=dt.date(2024, 6, 1), payment_amount=D("200"),
                         late_fee=D("15"), today=TODAY)
