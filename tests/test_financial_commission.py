@@ -9,6 +9,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 from test_financial_fixtures import SAMPLE_PLANS, TODAY, Books, D, make_books
 
 from collectdesk.engine.commission import (
@@ -20,14 +21,13 @@ from collectdesk.engine.commission import (
     split_commission,
     tier_for,
 )
+from collectdesk.engine.posting import delete_transaction, repost_edited
 from collectdesk.models import (
     CommissionRatePlan,
     CommissionRateTier,
+    CommissionShare,
     CompanyDetails,
-    Operator,
-    OperatorType,
     RatePlanKind,
-    TeamMember,
     TransactionType,
 )
 
@@ -128,21 +128,21 @@ def test_age_and_list_plans_ignore_min_and_max() -> None:
 
 BOUNDARIES = {
     "AGEC": [(0, 10), (60, 10), (61, 15), (90, 15), (91, 20), (120, 20), (121, 30), (150, 30),
-             (151, 40), (365, 40), (366, 50), (20000, 50)],
+             (151, 40), (365, 40), (366, 50), (20000, 50), (9999999, 50)],
     "LIST": [("0", 50), ("100.00", 50), ("100.01", 45), ("500.00", 45), ("500.01", 40),
              ("1000.00", 40), ("1000.01", 30), ("5000.00", 30), ("5000.01", 25),
              ("20000.00", 25), ("20000.01", 20), ("999999.00", 20)],
     "PAY": [("0.01", 50), ("100.00", 50), ("100.01", 40), ("500.00", 40), ("500.01", 35),
             ("1000.00", 35), ("1000.01", 30), ("5000.00", 30), ("5000.01", 25),
-            ("10000.00", 25), ("10000.01", 15)],
+            ("10000.00", 25), ("10000.01", 15), ("999999.00", 15)],
     "PTD": [("0", 25), ("2000.00", 25), ("2000.01", 20), ("5000.00", 20), ("5000.01", 15),
             ("10000.00", 15), ("10000.01", 13), ("20000.00", 13), ("20000.01", 11),
-            ("50000.00", 11), ("50000.01", 10)],
+            ("50000.00", 11), ("50000.01", 10), ("99999999.00", 10)],
     "REMB": [("0", 40), ("50.00", 40), ("50.01", 35), ("500.00", 35), ("500.01", 30),
              ("1000.00", 30), ("1000.01", 25), ("2000.00", 25), ("2000.01", 20),
              ("5000.00", 20), ("5000.01", 15), ("99999.00", 15)],
     "DFL": [(0, 10), (14, 10), (15, 15), (30, 15), (31, 20), (60, 20), (61, 25), (90, 25),
-            (91, 35), (365, 35), (366, 50)],
+            (91, 35), (365, 35), (366, 50), (99999999, 50)],
 }
 BOUNDARIES["AGED"] = BOUNDARIES["AGEC"]
 BOUNDARIES["DFC"] = BOUNDARIES["DFD"] = BOUNDARIES["DFL"]
@@ -153,6 +153,19 @@ def test_sample_plan_tier_boundaries(code: str) -> None:
     _kind, levels = tiers(code)
     for value, rate in BOUNDARIES[code]:
         assert tier_for(levels, D(str(value))).rate == D(str(rate)), (code, value)
+
+
+@pytest.mark.parametrize(("payment", "rate", "commission"), [
+    ("0.01", "50.000", "0.01"), ("100.00", "50.000", "50.00"), ("100.01", "40.000", "40.00"),
+    ("10000.00", "25.000", "2500.00"), ("10000.01", "15.000", "1500.00"),
+    ("999999.00", "15.000", "149999.85"),
+])
+def test_payment_amount_plan_by_posting_up_to_its_top(books: Books, payment: str, rate: str,
+                                                      commission: str) -> None:
+    """Seed 003: "$10000.01 to $999,999.00 … set to 15% automatically" — the top level."""
+    debtor = books.debtor(principal="1000000.00", rate_plan="PAY")
+    tx = books.post(debtor, "101", payment).transaction
+    assert (tx.commission_rate, tx.commission) == (D(rate), D(commission))
 
 
 def test_list_amount_plan_sets_the_debtor_rate(books: Books) -> None:
@@ -335,8 +348,6 @@ def test_bill_commission_to_debtor_adds_a_399_collection_fee(books: Books) -> No
 
 
 def test_deleting_a_billed_payment_deletes_its_collection_fee(books: Books) -> None:
-    from collectdesk.engine.posting import delete_transaction
-
     debtor = books.debtor(principal="1000.00", bill_commission_to_debtor=True)
     tx = books.post(debtor, "101", "100").transaction
     delete_transaction(books.session, tx, today=TODAY)
@@ -346,27 +357,15 @@ def test_deleting_a_billed_payment_deletes_its_collection_fee(books: Books) -> N
 
 # -- distribution teams -----------------------------------------------------------------------
 
-def _team(books: Books, team: str, members: dict[str, str]) -> None:
-    s = books.session
-    for op in members:
-        if s.get(Operator, op) is None:
-            s.add(Operator(id=op, name=op))
-    s.add(Operator(id=team, name=team, type=OperatorType.DISTRIBUTION.value))
-    s.flush()
-    for op, pct in members.items():
-        s.add(TeamMember(team_id=team, member_id=op, commission_percent=D(pct)))
-    s.flush()
-
-
 def test_split_commission_by_member_percentage(books: Books) -> None:
-    _team(books, "TEAM", {"ANN": "50", "BOB": "30", "CAT": "20"})
+    books.team("TEAM", {"ANN": "50", "BOB": "30", "CAT": "20"})
     assert split_commission(books.session, "TEAM", D("125.00")) == [
         ("ANN", D("62.50")), ("BOB", D("37.50")), ("CAT", D("25.00"))]
 
 
-def test_split_commission_rounding_goes_to_the_largest_share_and_teams_nest(books: Books) -> None:
-    _team(books, "SUB", {"DAN": "50", "EVE": "50"})
-    _team(books, "TOP", {"ANN": "33.334", "BOB": "33.333", "SUB": "33.333"})
+def test_split_commission_rounding_goes_to_the_first_member_and_teams_nest(books: Books) -> None:
+    books.team("SUB", {"DAN": "50", "EVE": "50"})
+    books.team("TOP", {"ANN": "33.334", "BOB": "33.333", "SUB": "33.333"})
     shares = split_commission(books.session, "TOP", D("100.00"))
     assert sum(a for _, a in shares) == D("100.00")
     assert dict(shares) == {"ANN": D("33.34"), "BOB": D("33.33"), "DAN": D("16.66"),
@@ -374,12 +373,88 @@ def test_split_commission_rounding_goes_to_the_largest_share_and_teams_nest(book
 
 
 def test_split_commission_of_a_plain_operator_and_a_partial_team(books: Books) -> None:
-    _team(books, "PART", {"ANN": "60"})
+    books.team("PART", {"ANN": "60"})
     assert split_commission(books.session, "ANN", D("10")) == [("ANN", D("10.00"))]
     assert split_commission(books.session, "PART", D("10")) == [("ANN", D("6.00")),
                                                                  ("PART", D("4.00"))]
 
 
 def test_split_commission_of_no_amount_is_exact(books: Books) -> None:
-    _team(books, "T3", {"ANN": "100"})
-    assert split_commission(books.session, "T3", Decimal("0")) == [("ANN", D("0.00"))]
+    books.team("T3", {"ANN": "100"})
+    assert split_commission(books.session, "T3", Decimal(0)) == [("ANN", D("0.00"))]
+
+
+def test_split_commission_rounding_goes_to_the_first_member_not_the_largest(books: Books) -> None:
+    # 10 % and 90 % of 0.05 round to 0.01 and 0.05: one cent too many, taken from ANN
+    books.team("TINY", {"ANN": "10", "BOB": "90"})
+    assert split_commission(books.session, "TINY", D("0.05")) == [("ANN", D("0.00")),
+                                                                 ("BOB", D("0.05"))]
+
+
+# -- posting to a team: the shares are recorded ------------------------------------------------
+
+def _shares(books: Books, tx_id: int) -> list[tuple[str, str, str, Decimal]]:
+    return [(s.role, s.team_id, s.operator_id, s.amount) for s in books.session.scalars(
+        select(CommissionShare).where(CommissionShare.transaction_id == tx_id)
+        .order_by(CommissionShare.role, CommissionShare.operator_id))]
+
+
+def test_posting_shares_the_commission_of_a_team_operator(books: Books) -> None:
+    """The seed's Paid To Date example's first payment (500 → 125.00 commission) on an
+    account whose Operator is a team of three."""
+    books.team("ST1", {"ANN": "50", "BOB": "30", "CAT": "20"})
+    debtor = books.debtor(principal="50000.00", rate_plan="PTD", operator_id="ST1")
+    result = books.post(debtor, "101", "500")
+    assert result.transaction.commission == D("125.00")
+    assert _shares(books, result.transaction.id) == [
+        ("operator", "ST1", "ANN", D("62.50")), ("operator", "ST1", "BOB", D("37.50")),
+        ("operator", "ST1", "CAT", D("25.00"))]
+    assert [(s["operator"], s["amount"]) for s in result.as_dict()["commission_shares"]] == [
+        ("ANN", D("62.50")), ("BOB", D("37.50")), ("CAT", D("25.00"))]
+
+
+def test_operator_and_sales_teams_each_share_the_whole_commission(books: Books) -> None:
+    books.team("ST1", {"ANN": "33.333", "BOB": "33.333", "CAT": "33.334"})
+    books.team("ST2", {"DAN": "100"})
+    debtor = books.debtor(principal="1000.00", operator_id="ST1", sales_id="ST2")
+    tx = books.post(debtor, "101", "100").transaction  # 30 % of 100
+    shares = _shares(books, tx.id)
+    assert shares == [("operator", "ST1", "ANN", D("10.00")), ("operator", "ST1", "BOB",
+                                                               D("10.00")),
+                      ("operator", "ST1", "CAT", D("10.00")), ("sales", "ST2", "DAN",
+                                                               D("30.00"))]
+    for role in ("operator", "sales"):
+        assert sum(a for r, _t, _o, a in shares if r == role) == tx.commission == D("30.00")
+
+
+def test_plain_operators_and_no_commission_record_no_shares(books: Books) -> None:
+    books.team("ST1", {"ANN": "100"})
+    plain = books.debtor(principal="1000.00", operator_id="ANN")
+    assert _shares(books, books.post(plain, "101", "100").transaction.id) == []
+    team = books.debtor(principal="1000.00", operator_id="ST1")
+    assert _shares(books, books.post(team, "301").transaction.id) == []  # a fee: no commission
+    promise = books.post(team, "101", "100", promise=True).transaction
+    assert _shares(books, promise.id) == []
+
+
+def test_editing_reshares_and_deleting_removes_the_shares(books: Books) -> None:
+    books.team("ST1", {"ANN": "60", "BOB": "40"})
+    debtor = books.debtor(principal="1000.00", operator_id="ST1")
+    tx = books.post(debtor, "101", "100").transaction
+    assert [a for *_r, a in _shares(books, tx.id)] == [D("18.00"), D("12.00")]
+    tx.to_us = D("200.00")
+    repost_edited(books.session, tx, {"to_us"}, today=TODAY)
+    books.session.flush()
+    assert [a for *_r, a in _shares(books, tx.id)] == [D("36.00"), D("24.00")]
+    tx.operator_id = "ANN"  # credited to a plain operator now
+    repost_edited(books.session, tx, {"operator_id"}, today=TODAY)
+    books.session.flush()
+    assert _shares(books, tx.id) == []
+    tx.operator_id = "ST1"
+    repost_edited(books.session, tx, {"operator_id"}, today=TODAY)
+    books.session.flush()
+    tx_id = tx.id
+    assert len(_shares(books, tx_id)) == 2
+    delete_transaction(books.session, tx, today=TODAY)
+    books.session.expire_all()
+    assert _shares(books, tx_id) == []

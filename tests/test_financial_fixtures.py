@@ -26,7 +26,10 @@ from collectdesk.models import (
     Debtor,
     FinancialType,
     InterestDetail,
+    Operator,
+    OperatorType,
     RatePlanKind,
+    TeamMember,
     TransactionType,
 )
 
@@ -159,6 +162,19 @@ class Books:
                              payment_date=on, posted_date=on, today=TODAY)
         self.debtors.append(debtor)
         return debtor
+
+    def team(self, team: str, members: dict[str, str]) -> None:
+        """A DISTRIBUTION team ``team`` of ``members`` (ID → commission %), created with any
+        member operator that does not exist yet."""
+        s = self.session
+        for op in members:
+            if s.get(Operator, op) is None:
+                s.add(Operator(id=op, name=op))
+        s.add(Operator(id=team, name=team, type=OperatorType.DISTRIBUTION.value))
+        s.flush()
+        s.add_all([TeamMember(team_id=team, member_id=op, commission_percent=D(pct))
+                   for op, pct in members.items()])
+        s.flush()
 
     def post(self, debtor: Debtor, code: str, to_us: Any = None, **kw: Any) -> Any:
         from collectdesk.engine.posting import post_transaction

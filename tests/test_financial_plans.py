@@ -10,13 +10,16 @@ import pytest
 from test_financial_fixtures import TODAY, Books, D, make_books
 
 from collectdesk.engine.payment_plans import (
+    apply_all_late_fees,
     apply_late_fees,
     create_payment_plan,
     due_date,
     keep_promise,
+    preview_payment_plan,
     split_amounts,
 )
 from collectdesk.engine.posting import PostingError
+from collectdesk.engine.wip import wip_list
 from collectdesk.models import Contact, Transaction
 
 
@@ -125,3 +128,70 @@ def test_late_fee_amount_from_interest_detail_or_none(books: Books) -> None:
     assert [t.to_us for t in apply_late_fees(books.session, debtor, TODAY)] == [D("-5.00")]
     assert books.session.query(Transaction).filter_by(debtor_id=debtor.id,
                                                       type_code="351").count() == 1
+
+
+def test_preview_is_the_schedule_the_plan_posts_and_posts_nothing(books: Books) -> None:
+    debtor = books.debtor(principal="1000.00")
+    terms = {"start": dt.date(2024, 6, 15), "payment_amount": D("250"),
+             "down_payment": D("100"), "service_charge": D("50"), "initial_discount": D("150"),
+             "today": TODAY}
+    before = books.session.query(Transaction).count()
+    preview = preview_payment_plan(books.session, debtor, **terms)
+    assert books.session.query(Transaction).count() == before
+    assert debtor.owing == D("1000.00")
+    assert [(p.number, p.code, p.due_date, p.amount, p.description) for p in preview] == [
+        (0, "150", dt.date(2024, 6, 15), D("100.00"), "Down payment"),
+        (1, "151", dt.date(2024, 7, 15), D("250.00"), "Payment plan payment 1 of 4"),
+        (2, "151", dt.date(2024, 8, 15), D("250.00"), "Payment plan payment 2 of 4"),
+        (3, "151", dt.date(2024, 9, 15), D("250.00"), "Payment plan payment 3 of 4"),
+        (4, "151", dt.date(2024, 10, 15), D("50.00"), "Payment plan payment 4 of 4"),
+    ]
+    schedule = create_payment_plan(books.session, debtor, **terms)
+    assert [(p.number, p.due_date, p.amount) for p in schedule.payments] == [
+        (p.number, p.due_date, p.amount) for p in preview]
+
+
+@pytest.mark.parametrize(("terms", "message"), [
+    ({"payment_amount": D("0")}, "payment amount must be more than 0"),
+    ({"count": 0}, "number of payments must be 1 or more"),
+    ({"count": 2, "down_payment": D("-5")}, "down payment cannot be negative"),
+    ({"count": 2, "down_payment": D("2000")}, "down payment 2000.00 is more than the 1000.00"),
+    ({"count": 2, "initial_discount": D("1000")}, "owes 0.00: there is nothing to schedule"),
+    ({"count": 2, "service_charge": D("-1")}, "service charge cannot be negative"),
+    ({}, "needs a payment amount or a number of payments"),
+])
+def test_bad_terms_post_nothing(books: Books, terms: dict, message: str) -> None:
+    debtor = books.debtor(principal="1000.00")
+    before = books.session.query(Transaction).count()
+    with pytest.raises(PostingError, match=message):
+        create_payment_plan(books.session, debtor, start=dt.date(2024, 6, 1), today=TODAY,
+                            **terms)
+    assert books.session.query(Transaction).count() == before
+    assert books.session.query(Contact).count() == 0
+
+
+def test_schedule_promises_are_in_the_operators_wip_list(books: Books) -> None:
+    debtor = books.debtor(principal="300.00", operator_id="JANE")
+    create_payment_plan(books.session, debtor, start=dt.date(2024, 6, 1), count=3,
+                        interval="monthly", today=TODAY)
+    page = wip_list(books.session, "JANE", now=dt.datetime(2024, 7, 1, 9, 0))
+    # due by July 1st: the June and July payments; August is not due yet
+    assert [(e.type, e.debtor_id, e.due_date, e.description) for e in page.entries] == [
+        ("Promise", debtor.id, dt.date(2024, 6, 1), "Payment plan payment 1 of 3"),
+        ("Promise", debtor.id, dt.date(2024, 7, 1), "Payment plan payment 2 of 3")]
+    assert page.counts["Promise"] == 2
+    assert wip_list(books.session, "BOB", now=dt.datetime(2024, 9, 1)).entries == []
+
+
+def test_late_fees_of_every_plan_account_once_per_missed_payment(books: Books) -> None:
+    late, paying, none = (books.debtor(principal="600.00") for _ in range(3))
+    for debtor in (late, paying):
+        create_payment_plan(books.session, debtor, start=dt.date(2024, 6, 1),
+                            payment_amount=D("200"), late_fee=D("15"), today=TODAY)
+    books.post(paying, "101", "200", payment_date=dt.date(2024, 6, 1))
+    fees = apply_all_late_fees(books.session, dt.date(2024, 7, 5))
+    # the late account missed June and July; the paying one July only
+    assert sorted((t.debtor_id, t.to_us) for t in fees) == sorted([
+        (late.id, D("-15.00")), (late.id, D("-15.00")), (paying.id, D("-15.00"))])
+    assert apply_all_late_fees(books.session, dt.date(2024, 7, 5)) == []  # idempotent
+    assert (late.fees, paying.fees, none.fees) == (D("30.00"), D("15.00"), D("0.00"))

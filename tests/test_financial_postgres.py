@@ -88,3 +88,26 @@ def test_client_figures_on_postgresql(pg_books: Books) -> None:
     b.session.commit()
     assert recalc_clients(b.session.get_bind(), today=TODAY)[b.client.id].as_dict() == \
         figures.as_dict()
+
+
+def test_payment_plan_late_fees_and_team_shares_on_postgresql(pg_books: Books) -> None:
+    from collectdesk.engine.payment_plans import apply_all_late_fees, create_payment_plan
+    from collectdesk.engine.posting import delete_transaction
+
+    b = pg_books
+    b.team("ST1", {"ANN": "50", "BOB": "50"})
+    debtor = b.debtor(principal="600.00", operator_id="ST1")
+    create_payment_plan(b.session, debtor, start=dt.date(2024, 6, 1), payment_amount=D("200"),
+                        late_fee=D("15"), today=TODAY)
+    payment = b.post(debtor, "101", "200", payment_date=dt.date(2024, 6, 1)).transaction
+    b.session.commit()
+    assert [t.to_us for t in apply_all_late_fees(b.session, dt.date(2024, 7, 5))] == [
+        D("-15.00")]  # July missed, June paid
+    assert apply_all_late_fees(b.session, dt.date(2024, 7, 5)) == []
+    shares = b.session.execute(text(
+        "SELECT operator_id, amount FROM commission_shares WHERE transaction_id = :t "
+        "ORDER BY operator_id"), {"t": payment.id}).all()
+    assert shares == [("ANN", D("30.00")), ("BOB", D("30.00"))]
+    delete_transaction(b.session, payment, today=TODAY)
+    b.session.commit()
+    assert b.session.execute(text("SELECT count(*) FROM commission_shares")).scalar_one() == 0

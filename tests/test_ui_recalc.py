@@ -111,3 +111,48 @@ def test_calclog_writes_every_step_of_a_recalculation(qtbot, database, tmp_path,
         from collectdesk.engine import calclog
 
         calclog.stop()
+
+
+def test_financial_detail_shows_the_breakdown_the_engine_posted(qtbot, database):
+    """Issue 4 UI: the debtor's Financial Detail tabs show what posting and recalculation
+    wrote — balances by part, the payment's figures, interest adjustments, the fee list."""
+    import datetime as dt
+
+    from collectdesk.engine.posting import post_transaction
+
+    engine = db.make_engine(database)
+    with db.session_factory(engine)() as s:
+        debtor = s.get(Debtor, 3)
+        day = dt.date.today()
+        for code, amount in (("201", "-50.00"), ("301", None), ("401", "-10.00")):
+            post_transaction(s, debtor, code, to_us=None if amount is None else Decimal(amount),
+                             payment_date=day, posted_date=day)
+        paid = post_transaction(s, debtor, "101", to_us=Decimal("100.00"), payment_date=day,
+                                posted_date=day).transaction
+        breakdown = (paid.paid_interest, paid.paid_fees, paid.paid_legal, paid.paid_principal)
+        totals = compute_debtor(s, debtor)
+        s.commit()
+    engine.dispose()
+    assert breakdown[:3] == (Decimal("10.00"), Decimal("25.00"), Decimal("50.00"))
+    started = start(qtbot, database)
+    try:
+        page = started.window.open_form("debtor", 3)
+        shown = {code: page.form.editor(code).value() for code in (
+            "de.pr", "de.in", "de.fe", "de.lc", "de.pd", "de.adj", "de.ow", "de.lpa", "de.cmt",
+            "di.adj")}
+        assert shown == {
+            "de.pr": totals.principal, "de.in": totals.interest, "de.fe": totals.fees,
+            "de.lc": totals.legal_costs, "de.pd": totals.paid, "de.adj": totals.adjustments,
+            "de.ow": totals.owing, "de.lpa": Decimal("100.00"), "de.cmt": totals.commission_total,
+            "di.adj": totals.interest_adjustments}
+        assert shown["de.fe"] >= Decimal("25.00") and shown["de.lc"] >= Decimal("50.00")
+        assert shown["di.adj"] >= Decimal("10.00") and shown["de.pd"] >= Decimal("100.00")
+        fees = next(t for t in page.form.all_tabs() if t.spec.title == "Fees").sublist
+        fees.reload()
+        model = fees.model
+        col = next(c for c in range(model.columnCount())
+                   if model.headerData(c, Qt.Orientation.Horizontal) == "Type")
+        types = {model.index(r, col).data() for r in range(model.rowCount())}
+        assert "301" in types and "201" not in types and "101" not in types
+    finally:
+        close(started.window)

@@ -1,16 +1,61 @@
 """``collectdesk post``: post one transaction to an account, exactly as the Transaction form
-does (amount modes, commission, tax, recalculation, contact plans)."""
+does (:func:`collectdesk.engine.posting.post_transaction`: amount modes, payment breakdown,
+commission, tax and team commission shares, the debtor's recalculation, then the type's and
+the payment-posting contact plans), and save it in one database transaction.
+
+Options:
+
+``--file N`` (required)
+    the account's file number.
+``--type CODE`` (required)
+    the transaction type; a group heading (100, 200 …) is refused.
+``--to-us A`` / ``--direct A``
+    the amount paid to the agency / directly to the client.  Negative adds to what is owed
+    (principal, interest, fees, legal), positive reduces it.  Without either, the type's
+    amount mode fills To Us (fixed dollars; percent of principal, owing or accrued interest;
+    percent of a payment); a type that takes an entered amount is refused without one.
+``--payment-date D``
+    the day the money was paid: interest and payment-days plans run from it (default: the
+    posted date).  D is YYYY-MM-DD or MM/DD/YYYY.
+``--posted-date D``
+    the day it is posted, for client statements (default today).
+``--promise``
+    post without a posted date: a promise, outside the financials.
+``--operator ID``
+    who is posting (plans run as them, notes and Updated By name them); the transaction's own
+    operator and sales come from the type, else the account.
+``--commission A``
+    this commission instead of the calculated one (the rate shown becomes A ÷ amount).
+``--description TEXT``
+    instead of the type's description.
+``--of-payment A``
+    the payment a percent-of-payment fee (convenience fee) is taken of (default: the last
+    payment).
+``--json``
+    print the transaction, its commission, rate, tax, team shares, anything posted with it
+    (a 399 billing the commission to the debtor), the plans run and the account's new totals.
+
+Bad input — an unknown account or type, a malformed amount, date or file number — is one line
+on stderr naming the option, exit code 1, and nothing is saved.
+"""
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
 
 from ..db import open_session, save
 from . import CommandError, add_database_option, add_json_option, print_json
+
+if TYPE_CHECKING:
+    from ..models import Debtor
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -65,9 +110,34 @@ def parse_file_number(text: str) -> int:
     return number
 
 
-def _run(args: argparse.Namespace) -> int:
-    from ..engine.posting import PostingError, post_transaction
+@contextmanager
+def posting_session(database: str | None, what: str, where: str = "") -> Iterator[Session]:
+    """A session to post in: a PostingError (prefixed with ``where``) or a database error
+    becomes one CommandError line, and nothing is saved (no commit happened)."""
+    from ..engine.posting import PostingError
+
+    try:
+        with open_session(database) as session:
+            yield session
+    except PostingError as exc:
+        raise CommandError(f"{where}{exc}") from None
+    except SQLAlchemyError as exc:
+        raise CommandError(f"cannot {what}, nothing saved: {exc.__class__.__name__}: "
+                           f"{exc}") from None
+
+
+def account(session: Session, number: int) -> Debtor:
+    """The account with file number ``number``, or a CommandError saying there is none."""
     from ..models import Debtor
+
+    debtor = session.get(Debtor, number)
+    if debtor is None:
+        raise CommandError(f"no account with file number {number}")
+    return debtor
+
+
+def _run(args: argparse.Namespace) -> int:
+    from ..engine.posting import post_transaction
 
     number = parse_file_number(args.file)
     to_us = parse_amount(args.to_us, "--to-us")
@@ -76,23 +146,14 @@ def _run(args: argparse.Namespace) -> int:
     of_payment = parse_amount(args.of_payment, "--of-payment")
     payment_date = parse_date(args.payment_date, "--payment-date")
     posted_date = parse_date(args.posted_date, "--posted-date")
-    try:
-        with open_session(args.db) as session:
-            debtor = session.get(Debtor, number)
-            if debtor is None:
-                raise CommandError(f"no account with file number {number}")
-            try:
-                result = post_transaction(
-                    session, debtor, args.type, to_us=to_us, direct=direct,
-                    payment_date=payment_date, posted_date=posted_date, promise=args.promise,
-                    operator=args.operator, commission=commission,
-                    description=args.description, of_payment=of_payment)
-            except PostingError as exc:
-                raise CommandError(str(exc)) from None
-            save(session, operator=args.operator)
-            data = result.as_dict()
-    except SQLAlchemyError as exc:
-        raise CommandError(f"cannot post: {exc.__class__.__name__}: {exc}") from None
+    with posting_session(args.db, "post") as session:
+        result = post_transaction(
+            session, account(session, number), args.type, to_us=to_us, direct=direct,
+            payment_date=payment_date, posted_date=posted_date, promise=args.promise,
+            operator=args.operator, commission=commission, description=args.description,
+            of_payment=of_payment)
+        save(session, operator=args.operator)
+        data = result.as_dict()
     if args.json:
         print_json(data)
     else:

@@ -11,7 +11,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from ..db import make_engine, open_session, save, session_factory
 from . import CommandError, add_database_option, add_json_option, print_json, progress
-from .post import parse_date, parse_file_number
+from .post import account, parse_date, parse_file_number
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -51,12 +51,9 @@ def _run(args: argparse.Namespace) -> int:
 def _one_debtor(args: argparse.Namespace, number: int, today: object) -> dict:
     from ..engine.calclog import CalcLog
     from ..engine.recalc import recalc_debtor
-    from ..models import Debtor
 
     with open_session(args.db) as session:
-        debtor = session.get(Debtor, number)
-        if debtor is None:
-            raise CommandError(f"no account with file number {number}")
+        debtor = account(session, number)
         log = CalcLog(args.calclog) if args.calclog else None
         try:
             totals = recalc_debtor(session, debtor, today=today, log=log)  # type: ignore[arg-type]

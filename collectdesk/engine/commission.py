@@ -27,21 +27,23 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from ..models import (
     ClientSettings,
     CommissionRatePlan,
+    CommissionShare,
     CompanyDetails,
     Debtor,
     FinancialType,
     Operator,
-    OperatorType,
     RatePlanKind,
     TeamMember,
+    Transaction,
     TransactionType,
 )
+from .operators import is_team
 from .rounding import HUNDRED, ZERO, money, of, percent, rate_of
 
 #: Plans whose rate depends only on the account; min / max are ignored on them (seed).
@@ -358,22 +360,31 @@ def copy_commission_terms(session: Session, debtor: Debtor) -> None:
 
 # -- distribution teams -----------------------------------------------------------------------
 
+#: The transaction's operators whose commission a team shares (CommissionShare.role).
+SHARE_ROLES = (("operator", "operator_id"), ("sales", "sales_id"))
+
+
+def _names_team(session: Session, operator_id: str) -> bool:
+    """Whether ``operator_id`` is a DISTRIBUTION team."""
+    op = session.get(Operator, operator_id) if operator_id else None
+    return op is not None and is_team(op)
+
+
 def split_commission(session: Session, operator_id: str, amount: Decimal,
                      ) -> list[tuple[str, Decimal]]:
     """Share ``amount`` among a DISTRIBUTION team's members by their percentages.
 
     Teams nest: a member that is itself a team is split again.  An operator who is not a
     team keeps everything.  Shares are rounded to the cent and the rounding difference goes
-    to the largest share, so the shares add up to ``amount`` exactly; percentages adding up
-    to less than 100 leave the rest with the team itself.
+    to the first member (by ID), so the shares add up to ``amount`` exactly; percentages
+    adding up to less than 100 leave the rest with the team itself.
     """
     return _split(session, operator_id, money(amount), frozenset())
 
 
 def _split(session: Session, operator_id: str, amount: Decimal,
            seen: frozenset[str]) -> list[tuple[str, Decimal]]:
-    op = session.get(Operator, operator_id)
-    if op is None or op.type != OperatorType.DISTRIBUTION.value or operator_id in seen:
+    if not _names_team(session, operator_id) or operator_id in seen:
         return [(operator_id, amount)]
     members = session.scalars(select(TeamMember).where(TeamMember.team_id == operator_id)
                               .order_by(TeamMember.member_id)).all()
@@ -383,8 +394,7 @@ def _split(session: Session, operator_id: str, amount: Decimal,
     total_pct = sum((m.commission_percent or ZERO for m in members), ZERO)
     rest = amount - sum((s for _, s in shares), ZERO)
     if total_pct >= HUNDRED and rest:
-        i = max(range(len(shares)), key=lambda k: abs(shares[k][1]))
-        shares[i] = (shares[i][0], shares[i][1] + rest)
+        shares[0] = (shares[0][0], shares[0][1] + rest)
         rest = ZERO
     out: list[tuple[str, Decimal]] = []
     for member_id, share in shares:
@@ -392,3 +402,20 @@ def _split(session: Session, operator_id: str, amount: Decimal,
     if rest:
         out.append((operator_id, rest))
     return out
+
+
+def share_commission(session: Session, tx: Transaction) -> list[CommissionShare]:
+    """Record (again) how ``tx``'s commission is shared: for its operator and its sales, when
+    that is a DISTRIBUTION team, one row per member (``tx`` flushed, its commission set).
+    A transaction without commission, or credited to plain operators, has no rows."""
+    session.execute(delete(CommissionShare).where(CommissionShare.transaction_id == tx.id))
+    rows: list[CommissionShare] = []
+    if tx.commission:
+        for role, attribute in SHARE_ROLES:
+            team = getattr(tx, attribute) or ""
+            if _names_team(session, team):
+                rows.extend(CommissionShare(transaction_id=tx.id, role=role, team_id=team,
+                                            operator_id=member, amount=amount)
+                            for member, amount in split_commission(session, team, tx.commission))
+    session.add_all(rows)
+    return rows

@@ -33,7 +33,7 @@ from sqlalchemy.orm import Session
 
 from ..models import Contact, ContactType, Debtor, FinancialType, InterestDetail, Transaction
 from .posting import PostingError, post_transaction
-from .recalc import recalc_debtor
+from .recalc import compute_debtor, recalc_debtor
 from .rounding import ZERO, money
 
 DOWN_PAYMENT = "150"
@@ -94,14 +94,75 @@ def split_amounts(balance: Decimal, *, payment_amount: Decimal | None,
     return [each] * (count - 1) + [money(balance - each * (count - 1))]
 
 
+@dataclass(frozen=True)
+class PlannedPayment:
+    """One payment of a schedule, before it is posted."""
+
+    number: int  # 0 = down payment
+    code: str
+    due_date: dt.date
+    amount: Decimal
+    description: str
+
+
+def planned_payments(balance: Decimal, *, start: dt.date, payment_amount: Decimal | None = None,
+                     count: int | None = None, interval: str | int = "monthly",
+                     down_payment: Decimal = ZERO) -> list[PlannedPayment]:
+    """The down payment and scheduled payments covering ``balance`` (what is owed after the
+    discount and the service charge)."""
+    if payment_amount is not None and payment_amount <= 0:
+        raise PostingError(f"the payment amount must be more than 0 (not {payment_amount})")
+    if count is not None and count < 1:
+        raise PostingError(f"the number of payments must be 1 or more (not {count})")
+    if balance <= 0:
+        raise PostingError(f"the account owes {balance}: there is nothing to schedule")
+    down_payment = money(down_payment)
+    if down_payment < 0:
+        raise PostingError(f"the down payment cannot be negative ({down_payment})")
+    if down_payment > balance:
+        raise PostingError(f"the down payment {down_payment} is more than the {balance} owed")
+    amounts = split_amounts(balance - down_payment, payment_amount=payment_amount, count=count)
+    plan: list[PlannedPayment] = []
+    if down_payment:
+        plan.append(PlannedPayment(0, DOWN_PAYMENT, start, down_payment, "Down payment"))
+    first = 1 if down_payment else 0
+    n = len(amounts)
+    plan.extend(PlannedPayment(k + 1, PLAN_PAYMENT, due_date(start, k + first, interval), amount,
+                               f"Payment plan payment {k + 1} of {n}")
+                for k, amount in enumerate(amounts))
+    return plan
+
+
+def preview_payment_plan(
+    session: Session, debtor: Debtor, *, start: dt.date, payment_amount: Decimal | None = None,
+    count: int | None = None, interval: str | int = "monthly", down_payment: Decimal = ZERO,
+    service_charge: Decimal = ZERO, initial_discount: Decimal = ZERO,
+    today: dt.date | None = None,
+) -> list[PlannedPayment]:
+    """The schedule :func:`create_payment_plan` would post, posting nothing."""
+    owing = compute_debtor(session, debtor, today=today or dt.date.today()).owing
+    balance = owing - money(initial_discount) + money(service_charge)
+    return planned_payments(balance, start=start, payment_amount=payment_amount, count=count,
+                            interval=interval, down_payment=down_payment)
+
+
 def create_payment_plan(
     session: Session, debtor: Debtor, *, start: dt.date, payment_amount: Decimal | None = None,
     count: int | None = None, interval: str | int = "monthly", down_payment: Decimal = ZERO,
     service_charge: Decimal = ZERO, initial_discount: Decimal = ZERO,
     late_fee: Decimal | None = None, operator: str = "", today: dt.date | None = None,
 ) -> PaymentSchedule:
-    """Post a payment schedule on ``debtor`` (see the module docstring)."""
+    """Post a payment schedule on ``debtor`` (see the module docstring).  Bad terms raise
+    :class:`PostingError` before anything is posted."""
     today = today or dt.date.today()
+    for what, value in (("initial discount", initial_discount),
+                        ("service charge", service_charge), ("late fee", late_fee)):
+        if value is not None and value < 0:
+            raise PostingError(f"the {what} cannot be negative ({value})")
+    preview_payment_plan(session, debtor, start=start, payment_amount=payment_amount,
+                         count=count, interval=interval, down_payment=down_payment,
+                         service_charge=service_charge, initial_discount=initial_discount,
+                         today=today)  # refuses bad terms before anything is posted
     schedule = PaymentSchedule(start, f"plan:{start.isoformat()}")
     if initial_discount:
         schedule.discount = post_transaction(
@@ -112,32 +173,25 @@ def create_payment_plan(
             session, debtor, SERVICE_CHARGE, to_us=-money(service_charge), payment_date=today,
             operator=operator, reference=schedule.reference, today=today).transaction
     owing = recalc_debtor(session, debtor, today=today).owing
-    down_payment = money(down_payment)
-    amounts = split_amounts(owing - down_payment, payment_amount=payment_amount, count=count)
-    dues: list[tuple[int, str, dt.date, Decimal]] = []
-    if down_payment:
-        dues.append((0, DOWN_PAYMENT, start, down_payment))
-    first = 1 if down_payment else 0
-    dues.extend((k + 1, PLAN_PAYMENT, due_date(start, k + first, interval), amount)
-                for k, amount in enumerate(amounts))
-    n = len(amounts)
-    for number, code, due, amount in dues:
-        posted = post_transaction(session, debtor, code, to_us=amount, payment_date=due,
-                                  promise=True, operator=operator, reference=schedule.reference,
-                                  today=today, run_plans=False)
-        what = "Down payment" if number == 0 else f"Payment plan payment {number} of {n}"
+    plan = planned_payments(owing, start=start, payment_amount=payment_amount, count=count,
+                            interval=interval, down_payment=down_payment)
+    for planned in plan:
+        posted = post_transaction(session, debtor, planned.code, to_us=planned.amount,
+                                  payment_date=planned.due_date, promise=True, operator=operator,
+                                  reference=schedule.reference, today=today, run_plans=False)
         contact = Contact(debtor_id=debtor.id, type=ContactType.PROMISE.value, done=False,
-                          operator_id=debtor.operator_id or operator, due_date=due,
-                          amount=amount, description=what,
+                          operator_id=debtor.operator_id or operator, due_date=planned.due_date,
+                          amount=planned.amount, description=planned.description,
                           created_at=dt.datetime.now().replace(microsecond=0))
         session.add(contact)
-        schedule.payments.append(ScheduledPayment(number, due, amount, posted.transaction,
-                                                  contact))
+        schedule.payments.append(ScheduledPayment(planned.number, planned.due_date,
+                                                  planned.amount, posted.transaction, contact))
     detail = debtor.interest_detail
     if detail is None:
         detail = debtor.interest_detail = InterestDetail()
-    if amounts:
-        detail.payment_amount = amounts[0]
+    scheduled = [p for p in plan if p.number > 0]
+    if scheduled:
+        detail.payment_amount = scheduled[0].amount
     if late_fee is not None:
         detail.late_fee = money(late_fee)
     session.flush()
@@ -183,6 +237,23 @@ def apply_late_fees(session: Session, debtor: Debtor, today: dt.date, *,
                                       operator=operator, reference=mark, today=today)
             posted.append(result.transaction)
             charged.add(mark)
+    return posted
+
+
+def plan_accounts(session: Session) -> list[Debtor]:
+    """The accounts with a payment schedule posted on them."""
+    ids = select(Transaction.debtor_id).where(
+        Transaction.type_code.in_((DOWN_PAYMENT, PLAN_PAYMENT)),
+        Transaction.reference.like("plan:%")).distinct()
+    return list(session.scalars(select(Debtor).where(Debtor.id.in_(ids)).order_by(Debtor.id)))
+
+
+def apply_all_late_fees(session: Session, today: dt.date, *, amount: Decimal | None = None,
+                        operator: str = "") -> list[Transaction]:
+    """:func:`apply_late_fees` on every account with a payment schedule (daily batch)."""
+    posted: list[Transaction] = []
+    for debtor in plan_accounts(session):
+        posted.extend(apply_late_fees(session, debtor, today, amount=amount, operator=operator))
     return posted
 
 

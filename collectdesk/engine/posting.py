@@ -29,6 +29,10 @@ Decisions where the seed is silent:
 * Bill Commission to Debtor (account or client switch) posts the commission on a payment
   as a 399 Collection Fee charged to the debtor (To Us = −commission), linked to the
   payment by its Reference ``bill:<id>`` and deleted with it.
+* Commission credited to a DISTRIBUTION team — the transaction's operator or sales, which
+  default to the account's — is shared among the members by their percentages and recorded
+  as CommissionShare rows (:func:`~collectdesk.engine.commission.share_commission`); editing
+  the transaction shares it again, deleting it deletes them.
 """
 
 from __future__ import annotations
@@ -45,6 +49,7 @@ from sqlalchemy.orm import Session
 
 from ..models import (
     AmountMode,
+    CommissionShare,
     Debtor,
     DebtorMode,
     FinancialType,
@@ -59,6 +64,7 @@ from .commission import (
     apply_rate_plan,
     calculate_commission,
     client_settings,
+    share_commission,
 )
 from .recalc import Totals, compute_debtor, recalc_debtor
 from .rounding import ZERO, money, of, percent, rate_of
@@ -133,6 +139,7 @@ class PostResult:
     commission_source: str = ""
     extra: list[Transaction] = field(default_factory=list)
     plans_run: list[str] = field(default_factory=list)
+    shares: list[CommissionShare] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -142,6 +149,9 @@ class PostResult:
             "commission_source": self.commission_source,
             "tax": self.transaction.tax,
             "tax_rate": self.transaction.tax_rate,
+            "commission_shares": [{"role": sh.role, "team": sh.team_id,
+                                   "operator": sh.operator_id, "amount": sh.amount}
+                                  for sh in self.shares],
             "also_posted": [transaction_dict(t) for t in self.extra],
             "plans_run": self.plans_run,
             "debtor": {"file_number": self.transaction.debtor_id, **self.totals.as_dict()},
@@ -281,6 +291,7 @@ def post_transaction(
 
     session.add(tx)
     session.flush()
+    shares = share_commission(session, tx)
     if ttype.create_receipt_number and not tx.receipt_number:
         tx.receipt_number = str(tx.id)
     if ttype.create_invoice_number and not tx.invoice_number:
@@ -291,7 +302,7 @@ def post_transaction(
                          text=f"{'Promised' if posted is None else 'Posted'} {ttype.code} "
                               f"{tx.description} {amount}"))
     totals = recalc_debtor(session, debtor, today=today)
-    result = PostResult(tx, totals, calc.source)
+    result = PostResult(tx, totals, calc.source, shares=shares)
 
     bill = debtor.bill_commission_to_debtor or (settings is not None
                                                  and settings.bill_commission_to_debtor)
@@ -384,6 +395,7 @@ def repost_edited(session: Session, tx: Transaction, changed: Iterable[str], *,
         _calculate(session, debtor, ttype, tx, before, breakdown=breakdown,
                    commission=typed("commission"), commission_rate=typed("commission_rate"),
                    tax=typed("tax"), tax_rate=typed("tax_rate"))
+    share_commission(session, tx)
     for fee in session.scalars(select(Transaction).where(
             Transaction.debtor_id == tx.debtor_id, Transaction.reference == f"bill:{tx.id}")):
         fee.to_us = -(tx.commission or ZERO)

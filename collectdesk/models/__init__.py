@@ -48,12 +48,20 @@ from .setup import (
     RatePlanKind,
     ReportDefinition,
 )
-from .transaction import AmountMode, FinancialType, Transaction, TransactionFlag, TransactionType
+from .transaction import (
+    AmountMode,
+    CommissionShare,
+    FinancialType,
+    Transaction,
+    TransactionFlag,
+    TransactionType,
+)
 
 __all__ = [
     "AccessRight", "Address", "AmountMode", "Assign", "Attachment", "AuditEntry", "Base", "Client",
-    "ClientSettings", "CommissionRatePlan", "CommissionRateTier", "CompanyDetails", "Contact",
-    "ContactControl", "ContactPlan", "ContactType", "Cosigner", "CosignerClass", "CreditReport",
+    "ClientSettings", "CommissionRatePlan", "CommissionRateTier", "CommissionShare",
+    "CompanyDetails", "Contact", "ContactControl", "ContactPlan", "ContactType", "Cosigner",
+    "CosignerClass", "CreditReport",
     "Debtor", "DebtorDetail", "DebtorGroup", "DebtorMode", "Email", "FileFormat", "FinancialType",
     "FormRight", "Holiday", "ImportField", "ImportRecord", "InterestDetail", "Invoice", "Messaging",
     "Note", "Operator", "OperatorType", "Phone", "PickList", "PickListEntry", "PlanEvent",

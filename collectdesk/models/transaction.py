@@ -197,3 +197,20 @@ class Transaction(Versioned, Base):
     statement_id: Mapped[int | None] = mapped_column(Integer, ForeignKey("invoices.id"), nullable=True)
     notes: Mapped[str] = memo("tr.no", "Notes",
                               help="Free notes about the transaction.")
+
+
+class CommissionShare(Base):
+    """A DISTRIBUTION team member's part of a transaction's commission (seed 003 "Operator
+    Setup": "Any commissions will be calculated and divided up among the Sales Team members
+    using the commission percentages").  A transaction whose operator (``role`` "operator")
+    or sales (``role`` "sales") is a team has one row per member; the rows of a role add up
+    to the transaction's commission exactly.  Commission reports read these rows."""
+
+    __tablename__ = "commission_shares"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    transaction_id: Mapped[int] = mapped_column(
+        Integer, ForeignKey("transactions.id", ondelete="CASCADE"), index=True)
+    role: Mapped[str] = text(8)
+    team_id: Mapped[str] = text(7)
+    operator_id: Mapped[str] = text(7, index=True)
+    amount: Mapped[Decimal] = money()

@@ -945,6 +945,10 @@ class RecordPage(Page):
         if self.is_new and (dialogs.ask(self, self.title_text, "Save this record first?",
                                         ["Save", "Cancel"]) != "Save" or not self.save()):
             return
+        if bspec.action == "payment_plan":
+            from .payment_plan_dialog import open_payment_plan
+            open_payment_plan(self)
+            return
         if bspec.record:
             rel = inspect(self.spec.model).relationships[bspec.record]
             obj = self.related.get(bspec.record)
