@@ -78,6 +78,32 @@ def test_the_debtor_recalc_button_puts_the_figures_right(qtbot, database):
         close(started.window)
 
 
+def test_automatic_recalc_brings_an_account_up_to_date_as_it_opens(qtbot, database):
+    """Operator > Automatic Recalc (seed 003): the Debtor form opens on current figures; an
+    operator without the switch sees what is stored, and an up-to-date account is not written."""
+    engine = db.make_engine(database)
+    with db.session_factory(engine)() as s:
+        totals = compute_debtor(s, s.get(Debtor, 1))
+        right = (totals.owing, totals.paid)
+    engine.dispose()
+    spoil(database, owing=Decimal("12345.67"), paid=Decimal(0))
+    started = start(qtbot, database)
+    try:
+        page = started.window.open_form("debtor", 1)
+        assert page.form.editor("de.ow").value() == Decimal("12345.67"), "switch off: as stored"
+        started.window.close_page(page, ask=False)
+        started.window.ctx.operator.automatic_recalc = True
+        page = started.window.open_form("debtor", 1)
+        assert page.form.editor("de.ow").value() == right[0]
+        assert figures(database, Debtor, 1, "owing", "paid") == right
+        version = figures(database, Debtor, 1, "version")
+        started.window.close_page(page, ask=False)
+        started.window.open_form("debtor", 1)
+        assert figures(database, Debtor, 1, "version") == version, "nothing to write: no write"
+    finally:
+        close(started.window)
+
+
 def test_the_client_recalc_button_totals_its_accounts(qtbot, database):
     engine = db.make_engine(database)
     with db.session_factory(engine)() as s:

@@ -334,6 +334,8 @@ class RecordPage(Page):
             self.record = self._new_record(defaults or {})
             self.is_new = True
         else:
+            if self.spec.model is Debtor and getattr(self.ctx.operator, "automatic_recalc", False):
+                self._recalc_on_open(key)
             self.record = self.session.get(self.spec.model, key)
             self.is_new = False
             if self.record is None:
@@ -1017,6 +1019,21 @@ class RecordPage(Page):
             db.save(s, rec, operator=self.ctx.operator_id)
         self.reload()
         self.window_.statusBar().showMessage("Recalculated.", 3000)
+
+    def _recalc_on_open(self, key: Any) -> None:
+        """The operator's Automatic Recalc: the account's figures are brought up to date as it
+        opens (nothing is written when they already are)."""
+        with self.ctx.session() as s:
+            debtor = s.get(Debtor, key)
+            if debtor is None:
+                return
+            recalc.recalc_debtor(s, debtor)
+            try:
+                db.save(s, debtor, operator=self.ctx.operator_id)
+            except db.SaveConflict:
+                # someone saved it meanwhile: show theirs; the Recalc button is still there
+                self.window_.statusBar().showMessage(
+                    f"File {key} changed while it opened; not recalculated.", 5000)
 
     # -- refresh from other windows ---------------------------------------------------------------
     def _on_changed(self, table: str, key: Any) -> None:
