@@ -71,18 +71,29 @@ class DialSettings:
         return cls(**values)
 
 
+#: The Preferences columns of the Auto Dialer Setup (Save System / Save Operator).
+PREFERENCES = tuple(f.name for f in fields(DialSettings))
+
+
 def load_dial_settings(session: Any, operator_id: str | None) -> DialSettings:
-    """The system Auto Dialer preferences overridden by the operator's own row."""
-    from sqlalchemy import select
+    """The Auto Dialer preferences that apply to ``operator_id``: the system's, overridden by
+    each setting the operator has saved for themselves (the one place this is decided)."""
+    from ..engine.preferences import rows
 
-    from ..models import Preferences
+    return DialSettings.merged(*rows(session, operator_id))
 
-    system = session.scalars(select(Preferences).where(Preferences.operator_id.is_(None))).first()
-    own = None
-    if operator_id:
-        own = session.scalars(
-            select(Preferences).where(Preferences.operator_id == operator_id)).first()
-    return DialSettings.merged(system, own)
+
+def checked_preferences(values: dict[str, Any]) -> dict[str, Any]:
+    """Auto Dialer preferences as typed, ready to save; ValueError naming the field when the
+    long-distance prefix or the local area code is not what the clean-up rule can use."""
+    prefix = (values.get("long_distance_prefix") or "").strip()
+    area = (values.get("local_area_code") or "").strip()
+    if prefix and not (prefix.isascii() and prefix.isdigit() and len(prefix) <= 4):
+        raise ValueError(f"Long distance prefix {prefix!r}: digits only, at most 4 "
+                         "(for example 1), or blank.")
+    if area and not (area.isascii() and area.isdigit() and len(area) == 3):
+        raise ValueError(f"Local area code {area!r}: three digits (for example 212), or blank.")
+    return {**values, "long_distance_prefix": prefix, "local_area_code": area}
 
 
 def clean_number(number: str, settings: DialSettings | None = None) -> str:
