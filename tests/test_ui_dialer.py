@@ -689,3 +689,68 @@ def test_a_manager_sets_an_operators_auto_dialer_up_from_the_operator_form(
     dialog.editors["local_area_code"].set_value("818")
     dialog.save_system.click()
     assert own_preferences(other_session, None).local_area_code == "818"
+
+
+def test_a_phone_contact_opened_from_the_wip_list_dials_at_once(
+        qtbot, start, answers, other_session, udp_receiver):
+    """"Automatically display dialer" with Prompt Before Dialing off: the call goes out as soon
+    as the phone contact opens, and the Call Result form follows."""
+    import datetime as dt
+
+    from collectdesk.models import Preferences
+    from collectdesk.ui.wip_page import WipPage
+
+    port = udp_receiver.getsockname()[1]
+    add_collector(other_session, note2=f"UDP:/{LOCAL}:{port}:452#authcode")
+    phone_file, review_file = debtor_ids(other_session)[:2]
+    for file_number, kind in ((phone_file, "Phone"), (review_file, "Review")):
+        other_session.get(Debtor, file_number).operator_id = "COL1"
+        other_session.add(Contact(debtor_id=file_number, type=kind, priority=50,
+                                  due_date=dt.date.today(), operator_id="COL1",
+                                  description=f"{kind} today"))
+    other_session.add(Preferences(operator_id="COL1", display_dialer=True,
+                                  prompt_before_dialing=False))
+    other_session.commit()
+    debtor = other_session.get(Debtor, phone_file)
+    expected = f"452,{phone_digits(debtor.home_phone)},{debtor.client_id:04d}{phone_file:08d}"
+
+    window = start(user="COL1", password="col1")
+    wip = window.current_page()
+    assert isinstance(wip, WipPage)
+    review = next(e for e in wip.entries if e.type == "Review")
+    wip.open_row(wip.entries.index(review))
+    udp_receiver.settimeout(0.3)
+    with pytest.raises(TimeoutError):
+        udp_receiver.recv(200)  # only phone contacts dial
+    window.close_page()
+
+    wip = window.current_page()
+    phone = next(e for e in wip.entries if e.type == "Phone")
+    wip.open_row(wip.entries.index(phone))
+    udp_receiver.settimeout(5)
+    assert udp_receiver.recv(200).decode() == expected
+    assert answers.asked == [], "nothing asked: the call went out as the contact opened"
+    assert wait_for_debtor(qtbot, window, phone_file).record.id == phone_file
+    qtbot.waitUntil(lambda: window.dialer.call_result is not None, timeout=5000)
+    dialog = window.dialer.call_result
+    assert dialog.choose(3)
+    assert dialog.save(), dialog.message.text()
+    other_session.expire_all()
+    recorded = other_session.scalars(select(Contact).where(Contact.debtor_id == phone_file)
+                                     .order_by(Contact.id.desc())).first()
+    assert (recorded.type, recorded.done, recorded.call_result, recorded.operator_id) == \
+        (ContactType.PHONE.value, True, 3, "COL1")
+
+    # Prompt Before Dialing on: the same contact asks first, and Cancel sends nothing
+    window.close_page()
+    other_session.scalar(select(Preferences).where(Preferences.operator_id == "COL1")) \
+        .prompt_before_dialing = True
+    other_session.commit()
+    answers.queue.append("Cancel")
+    wip = window.current_page()
+    wip.open_row(wip.entries.index(next(e for e in wip.entries if e.type == "Phone")))
+    assert [(title, choices) for title, _t, choices in answers.asked] == \
+        [("Dial", ("Dial", "Cancel"))]
+    udp_receiver.settimeout(0.3)
+    with pytest.raises(TimeoutError):
+        udp_receiver.recv(200)
