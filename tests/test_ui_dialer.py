@@ -269,6 +269,34 @@ def test_web_dialer_pops_one_account_and_lists_several(qtbot, start, answers, ot
     assert adapter.state is LinkState.READY
 
 
+def test_secure_web_dialer_pops_over_https_with_the_configured_certificate(
+        qtbot, start, other_session, self_signed_cert):
+    """/W2ss: the certificate and key in the config folder; the dialer's GET over HTTPS pops
+    the account on the waiting screen."""
+    import ssl
+
+    config = db.data_dir() / "config"
+    config.mkdir(parents=True, exist_ok=True)
+    for made in self_signed_cert:
+        shutil.copy(made, config / made.name)
+    file_number = debtor_ids(other_session)[2]
+    window = start("/W2ss")
+    adapter = window.predictive
+    web = adapter.service.web
+    assert web is not None and web.url.startswith(f"https://{LOCAL}:")
+    window.open_dialer_wait()
+    wait_state(qtbot, adapter, LinkState.READY)
+    trusted = ssl.create_default_context(cafile=str(self_signed_cert[0]))
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}),
+                                         urllib.request.HTTPSHandler(context=trusted))
+    with opener.open(f"{web.url}?file={file_number}", timeout=5) as response:
+        assert (response.status, json.loads(response.read())["files"]) == (200, [file_number])
+    page = wait_for_debtor(qtbot, window, file_number)
+    assert adapter.state is LinkState.BUSY
+    page.ok()
+    wait_state(qtbot, adapter, LinkState.READY)
+
+
 def test_web_dialer_background_pops_without_the_waiting_screen(qtbot, start, other_session):
     ids = debtor_ids(other_session)
     window = start("/W2b")
