@@ -782,3 +782,18 @@ def test_a_phone_contact_opened_from_the_wip_list_dials_at_once(
     udp_receiver.settimeout(0.3)
     with pytest.raises(TimeoutError):
         udp_receiver.recv(200)
+
+
+def test_system_preferences_refuse_an_area_code_the_dialer_cannot_use(
+        qtbot, start, answers, other_session):
+    """System > Preferences (Save System's other door) checks the Auto Dialer values too."""
+    window = start()
+    page = window.open_preferences()
+    by_code = {b.spec.code.lower(): b.editor for b in page.form.bindings}
+    by_code["sy.lac"].set_value("21")
+    assert not page.save()
+    assert "Local area code '21': three digits (for example 212)" in answers.asked[-1][1]
+    assert own_preferences(other_session, None).local_area_code == ""  # nothing written
+    by_code["sy.lac"].set_value("212")
+    assert page.save()
+    assert own_preferences(other_session, None).local_area_code == "212"

@@ -83,19 +83,6 @@ def load_dial_settings(session: Any, operator_id: str | None) -> DialSettings:
     return DialSettings.merged(*rows(session, operator_id))
 
 
-def checked_preferences(values: dict[str, Any]) -> dict[str, Any]:
-    """Auto Dialer preferences as typed, ready to save; ValueError naming the field when the
-    long-distance prefix or the local area code is not what the clean-up rule can use."""
-    prefix = (values.get("long_distance_prefix") or "").strip()
-    area = (values.get("local_area_code") or "").strip()
-    if prefix and not (prefix.isascii() and prefix.isdigit() and len(prefix) <= 4):
-        raise ValueError(f"Long distance prefix {prefix!r}: digits only, at most 4 "
-                         "(for example 1), or blank.")
-    if area and not (area.isascii() and area.isdigit() and len(area) == 3):
-        raise ValueError(f"Local area code {area!r}: three digits (for example 212), or blank.")
-    return {**values, "long_distance_prefix": prefix, "local_area_code": area}
-
-
 def clean_number(number: str, settings: DialSettings | None = None) -> str:
     """The number the dialer is given, after the clean-up rule in the module docstring."""
     settings = settings or DialSettings()

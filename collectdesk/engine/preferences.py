@@ -60,3 +60,17 @@ def save(session: Session, operator_id: str | None, values: Mapping[str, Any] | 
     for attr in attributes:
         setattr(row, attr, None if values is None else values[attr])
     db.save(session, row, operator=by)
+
+
+def checked_dialing(values: Mapping[str, Any]) -> dict[str, Any]:
+    """Auto Dialer preferences as typed, trimmed and ready to save; ValueError naming the
+    field when the long-distance prefix or the local area code is not what the number
+    clean-up rule (:func:`collectdesk.devices.dial_settings.clean_number`) can use."""
+    prefix = (values.get("long_distance_prefix") or "").strip()
+    area = (values.get("local_area_code") or "").strip()
+    if prefix and not (prefix.isascii() and prefix.isdigit() and len(prefix) <= 4):
+        raise ValueError(f"Long distance prefix {prefix!r}: digits only, at most 4 "
+                         "(for example 1), or blank.")
+    if area and not (area.isascii() and area.isdigit() and len(area) == 3):
+        raise ValueError(f"Local area code {area!r}: three digits (for example 212), or blank.")
+    return {**values, "long_distance_prefix": prefix, "local_area_code": area}

@@ -17,12 +17,7 @@ from typing import Any
 
 from PySide6.QtWidgets import QLabel
 
-from ..devices.dial_settings import (
-    DialSettings,
-    checked_preferences,
-    clean_number,
-    load_dial_settings,
-)
+from ..devices.dial_settings import DialSettings, clean_number, load_dial_settings
 from ..engine import preferences
 from .own_settings import OwnSettingsDialog
 
@@ -66,7 +61,7 @@ class AutoDialerSetupDialog(OwnSettingsDialog):
         return dataclasses.asdict(applied), preferences.has_own(own, SETTINGS)
 
     def checked(self, values: dict[str, Any]) -> dict[str, Any]:
-        return checked_preferences(values)
+        return preferences.checked_dialing(values)
 
     def show_examples(self) -> None:
         """How the example numbers would be dialed with the values on the form now."""
