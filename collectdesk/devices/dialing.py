@@ -61,9 +61,10 @@ from .dial_errors import AccountRefused, DialConfigError, DialError, DialRefused
 from .dial_settings import DialSettings, clean_number, digits_only
 
 __all__ = [
-    "AccountRefused", "CONTROLS_REFUSED", "DialConfigError", "DialContext", "DialError", "DialMethod", "DialOutcome", "DialPlan",
-    "DialRefused", "Dialer", "check_contact_controls", "default_config_dir", "describe",
-    "open_with_desktop", "plan_dial", "prepare_dial", "run_report_placeholder",
+    "CONTROLS_REFUSED", "AccountRefused", "DialConfigError", "DialContext", "DialError",
+    "DialMethod", "DialOutcome", "DialPlan", "DialRefused", "Dialer", "check_contact_controls",
+    "default_config_dir", "describe", "open_with_desktop", "plan_dial", "prepare_dial",
+    "run_report_placeholder",
 ]
 
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]+):")
