@@ -797,3 +797,28 @@ def test_system_preferences_refuse_an_area_code_the_dialer_cannot_use(
     by_code["sy.lac"].set_value("212")
     assert page.save()
     assert own_preferences(other_session, None).local_area_code == "212"
+
+
+def test_double_clicking_a_phone_number_dials_it(qtbot, start, answers, other_session,
+                                                 udp_receiver):
+    """Seed 003: "double-click into any phone number field, the Auto Dialer module will begin
+    dialing"; an empty phone field does nothing."""
+    from PySide6.QtTest import QTest
+
+    set_dialing(other_session, f"UDP:/{LOCAL}:{udp_receiver.getsockname()[1]}:452")
+    window = start()
+    page = window.open_form("debtor", debtor_ids(other_session)[0])
+    home = phone_editor(page)
+    answers.queue.append("Dial")
+    QTest.mouseDClick(home.line, Qt.MouseButton.LeftButton)
+    assert answers.asked[-1][0] == "Dial"
+    assert udp_receiver.recv(200).decode() == f"452,{phone_digits(page.record.home_phone)}"
+
+    empty = next(b.editor for b in page.form.bindings
+                 if isinstance(b.editor, PhoneEditor) and not b.editor.text())
+    asked = len(answers.asked)
+    QTest.mouseDClick(empty.line, Qt.MouseButton.LeftButton)
+    assert len(answers.asked) == asked
+    udp_receiver.settimeout(0.3)
+    with pytest.raises(TimeoutError):
+        udp_receiver.recv(200)
