@@ -38,7 +38,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--timeout", type=float, default=5.0, metavar="SECONDS",
                         help="how long a dialstring URL may take (default 5)")
     parser.add_argument("--dry-run", action="store_true",
-                        help="show what would be sent, send nothing")
+                        help="make the same checks and show what would be sent; send nothing")
     parser.add_argument("--override", action="store_true",
                         help="dial a call the contact controls refuse (only for an operator "
                              "excluded from call contact controls)")
