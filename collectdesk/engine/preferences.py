@@ -74,3 +74,17 @@ def checked_dialing(values: Mapping[str, Any]) -> dict[str, Any]:
     if area and not (area.isascii() and area.isdigit() and len(area) == 3):
         raise ValueError(f"Local area code {area!r}: three digits (for example 212), or blank.")
     return {**values, "long_distance_prefix": prefix, "local_area_code": area}
+
+
+def problems(record: Any) -> list[str]:
+    """Why a record cannot be saved as typed, when it is a Preferences row (the System >
+    Preferences form): its Auto Dialer values are checked as the Auto Dialer Setup checks them.
+    Any other record: no problem here."""
+    if not isinstance(record, Preferences):
+        return []
+    try:
+        checked_dialing({"long_distance_prefix": record.long_distance_prefix,
+                         "local_area_code": record.local_area_code})
+    except ValueError as exc:
+        return [str(exc)]
+    return []

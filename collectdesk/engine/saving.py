@@ -38,11 +38,12 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from .. import db
-from ..models import Client, Debtor, DebtorMode, Email, Operator, Phone, Preferences, Transaction
-from . import operators, plan_triggers, posting, preferences, records
+from ..models import Client, Debtor, DebtorMode, Email, Operator, Phone, Transaction
+from . import operators, plan_triggers, posting, records
 from .access import AccessPolicy, stamp_owned_by
 from .contact_plans import PlanCallbacks, PlanResult
 from .contacts import move_in_progress
+from .preferences import problems as preferences_problems
 from .records import DEBTOR_PHONE_FIELDS, Change
 
 
@@ -129,16 +130,13 @@ def derive(session: Session, record: Any, changes: Sequence[Change]) -> None:
 
 def refuse(session: Session, record: Any) -> None:
     """Raise :class:`RecordRefused` when a rule forbids the record as typed."""
+    problems = preferences_problems(record)
+    if problems:
+        raise RecordRefused("\n".join(problems))
     if isinstance(record, Operator):
         problems = operators.problems(session, record)
         if problems:
             raise RecordRefused("\n".join(problems))
-    elif isinstance(record, Preferences):
-        try:
-            preferences.checked_dialing({"long_distance_prefix": record.long_distance_prefix,
-                                         "local_area_code": record.local_area_code})
-        except ValueError as exc:
-            raise RecordRefused(str(exc)) from None
 
 
 def _write_notes(session: Session, record: Any, changes: Sequence[Change],

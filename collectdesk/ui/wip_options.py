@@ -29,8 +29,8 @@ HELP = {
                 "WIP priority (highest first), then the status code, then the contact's priority.",
     "schedule_on_weekends": "Off: contact plans and Schedule Next Contact move contacts off "
                             "Saturdays, Sundays and holidays.",
-    "display_dialer": "Opening a phone contact from the WIP list dials the account's phone at "
-                      "once (asking first when the Auto Dialer prompts before dialing).",
+    "display_dialer": "Opening a phone contact from the WIP list offers to dial the account's "
+                      "phone at once.",
     "cache_contact_plans": "Keep plans in memory after their first run; after changing a plan, "
                            "sign off and on again.",
 }
