@@ -546,7 +546,8 @@ def test_dial_command_from_a_client_or_a_cosigner_is_the_forms_dial(db, udp_rece
     with db.factory() as session:  # the same plan the Cosigner form makes
         plan = prepare_dial(session, "JS", "818-555-1111", debtor_id=9876543210, cosigner_id=7)
     assert plan.as_dict() == {k: v for k, v in on_cosigner.items()
-                              if k not in ("operator", "dry_run", "ok", "message")}
+                              if k not in ("operator", "dry_run", "ok", "message",
+                                           "contact_controls")}
     associate = dry_run("--cosigner", "8")
     assert associate["payload"] == "109,8185551111" and associate["client_id"] == 24
     assert_nothing_received(udp_receiver)
@@ -576,6 +577,81 @@ def test_dial_command_errors_are_one_line(db, capsys):
     assert err.startswith("collectdesk dial: Note 2") and "\n" not in err
     assert run(["dial", "--db", db.url, "--operator", "NOBODY", "555-123-7777"]) == 1
     assert "Operator 'NOBODY' does not exist" in capsys.readouterr().err
+
+
+def test_dial_command_refuses_an_account_the_operator_may_not_see(db, udp_receiver, capsys):
+    """Account access control: a restricted operator dials only accounts they may see."""
+    from collectdesk.commands import run
+    from collectdesk.engine.audit import ACCESS_REFUSED
+    from collectdesk.models import AuditEntry, Debtor, DebtorDetail, Operator
+
+    port = udp_receiver.getsockname()[1]
+    set_note2(db, f"UDP:/{LOCAL}:{port}:109#authcode")
+    with db.factory() as session:
+        session.get(Operator, "JS").enable_security = True
+        session.get(Debtor, 4585).detail = DebtorDetail(access_id="SC")  # SC's account
+        session.get(Debtor, 9876543210).operator_id = "JS"  # JS's own
+        session.commit()
+
+    for dry_run in ([], ["--dry-run"]):
+        assert run(["dial", "--db", db.url, "--operator", "JS", "--file", "4585",
+                    "818-555-1111", "--json", *dry_run]) == 1
+        captured = capsys.readouterr()
+        assert captured.err.strip() == ("collectdesk dial: Operator JS may not see file 4585 "
+                                        "(account access control); nothing was dialed.")
+        assert captured.out == ""
+    assert_nothing_received(udp_receiver)
+    with db.factory() as session:
+        audited = session.scalars(select(AuditEntry.detail).where(
+            AuditEntry.event == ACCESS_REFUSED)).all()
+    assert audited == ["file 4585: dial refused"] * 2
+
+    assert run(["dial", "--db", db.url, "--operator", "JS", "--file", "9876543210",
+                "818-555-1111", "--json"]) == 0  # their own account goes out
+    assert receive_one(udp_receiver) == "109,8185551111,456776543210"
+    assert json.loads(capsys.readouterr().out)["ok"] is True
+
+
+def refuse_calls(context):
+    return False, f"Contact controls: file {context.debtor_id} may not be called after 9 PM."
+
+
+def test_dial_command_goes_through_the_contact_controls(db, udp_receiver, capsys, monkeypatch):
+    """A refused call is not sent; --override sends it only for an operator excluded from call
+    contact controls, as the GUI's "Dial anyway?" does."""
+    from collectdesk.commands import run
+    from collectdesk.devices import dialing
+    from collectdesk.models import Operator
+
+    monkeypatch.setattr(dialing, "check_contact_controls", refuse_calls)
+    port = udp_receiver.getsockname()[1]
+    set_note2(db, f"UDP:/{LOCAL}:{port}:452")
+    dial = ["dial", "--db", db.url, "--operator", "JS", "--file", "4585", "555-123-7777",
+            "--json"]
+
+    assert run(dial) == 1
+    captured = capsys.readouterr()
+    assert "may not be called after 9 PM. Nothing was sent (--override" in captured.err
+    result = json.loads(captured.out)
+    assert result["ok"] is False and result["contact_controls"] == {
+        "allowed": False, "overridden": False,
+        "message": "Contact controls: file 4585 may not be called after 9 PM."}
+    assert run([*dial, "--override"]) == 1  # JS is not excluded from call contact controls
+    assert "JS is not excluded from call contact controls" in capsys.readouterr().err
+    assert run([*dial, "--dry-run"]) == 1  # a dry run refuses the same
+    capsys.readouterr()
+    assert_nothing_received(udp_receiver)
+
+    with db.factory() as session:
+        session.get(Operator, "JS").exclude_cc_call = True
+        session.commit()
+    assert run(dial) == 1  # excluded, but without --override: still refused
+    capsys.readouterr()
+    assert_nothing_received(udp_receiver)
+    assert run([*dial, "--override"]) == 0
+    assert receive_one(udp_receiver) == "452,5551237777"
+    result = json.loads(capsys.readouterr().out)
+    assert result["ok"] is True and result["contact_controls"]["overridden"] is True
 
 
 def test_dial_command_reports_unreachable_dialstring(db, capsys):

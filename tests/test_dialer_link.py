@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import json
 import queue
-import shutil
 import socket
 import ssl
-import subprocess
 import urllib.error
 import urllib.request
 from types import SimpleNamespace
@@ -369,14 +367,8 @@ def test_web_trust_rules(db):
     assert not site.is_trusted("10.1.1.2") and not site.is_trusted("garbage")
 
 
-@pytest.mark.skipif(shutil.which("openssl") is None, reason="openssl not installed")
-def test_web_dialer_https(db, tmp_path):
-    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
-    subprocess.run(
-        ["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
-         "-nodes", "-keyout", str(key), "-out", str(cert), "-days", "1",
-         "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"],
-        check=True, capture_output=True, timeout=30)
+def test_web_dialer_https(db, self_signed_cert):
+    cert, key = self_signed_cert
     matches: queue.Queue[list[int]] = queue.Queue()
     with WebDialer(db, matches.put, port=0, tls=(str(cert), str(key))) as server:
         assert server.url.startswith("https://")
@@ -470,6 +462,29 @@ def test_predictive_dialer_states(db, tmp_path):
             assert service.state is LinkState.UNAVAILABLE
         finally:
             client.close()
+    finally:
+        service.stop()
+
+
+def test_predictive_dialer_w2ss_serves_https_with_the_configured_certificate(
+        db, tmp_path, self_signed_cert):
+    """/W2ss with web_dialer.pem and web_dialer.key in the config folder: HTTPS only."""
+    cert, _key = self_signed_cert
+    assert cert.parent == tmp_path  # the config folder the service reads
+    service, pops, _ = predictive(db, tmp_path, web=True, tls=True, background=True)
+    assert service.start() == []
+    try:
+        assert service.web.url.startswith(f"https://{LOCAL}:")
+        context = ssl.create_default_context(cafile=str(cert))
+        assert http_get(f"{service.web.url}?phone=555-111-1222", context) == \
+            (200, {"found": 2, "files": [1001, 1002]})
+        assert pops.get(timeout=2).files == (1001, 1002)
+        # the configured certificate is the one served: without it as trusted, no connection
+        with pytest.raises(urllib.error.URLError, match="CERTIFICATE_VERIFY_FAILED"):
+            http_get(f"{service.web.url}?file=1001", ssl.create_default_context())
+        with pytest.raises((urllib.error.URLError, ConnectionError, OSError)):
+            _NO_PROXY.open(f"http://{LOCAL}:{service.web.port}/dialer?file=1001",
+                           timeout=3).read()
     finally:
         service.stop()
 

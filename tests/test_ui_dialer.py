@@ -269,6 +269,34 @@ def test_web_dialer_pops_one_account_and_lists_several(qtbot, start, answers, ot
     assert adapter.state is LinkState.READY
 
 
+def test_secure_web_dialer_pops_over_https_with_the_configured_certificate(
+        qtbot, start, other_session, self_signed_cert):
+    """/W2ss: the certificate and key in the config folder; the dialer's GET over HTTPS pops
+    the account on the waiting screen."""
+    import ssl
+
+    config = db.data_dir() / "config"
+    config.mkdir(parents=True, exist_ok=True)
+    for made in self_signed_cert:
+        shutil.copy(made, config / made.name)
+    file_number = debtor_ids(other_session)[2]
+    window = start("/W2ss")
+    adapter = window.predictive
+    web = adapter.service.web
+    assert web is not None and web.url.startswith(f"https://{LOCAL}:")
+    window.open_dialer_wait()
+    wait_state(qtbot, adapter, LinkState.READY)
+    trusted = ssl.create_default_context(cafile=str(self_signed_cert[0]))
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}),
+                                         urllib.request.HTTPSHandler(context=trusted))
+    with opener.open(f"{web.url}?file={file_number}", timeout=5) as response:
+        assert (response.status, json.loads(response.read())["files"]) == (200, [file_number])
+    page = wait_for_debtor(qtbot, window, file_number)
+    assert adapter.state is LinkState.BUSY
+    page.ok()
+    wait_state(qtbot, adapter, LinkState.READY)
+
+
 def test_web_dialer_background_pops_without_the_waiting_screen(qtbot, start, other_session):
     ids = debtor_ids(other_session)
     window = start("/W2b")
@@ -567,3 +595,230 @@ def test_contact_controls_refusal_is_overridden_only_by_an_excluded_operator(
         phone_editor(page).button.click()
         udp_receiver.settimeout(5)
         assert udp_receiver.recv(200).decode() == f"452,{phone_digits(page.record.home_phone)}"
+
+
+# -- Auto Dialer Setup: system-wide and per operator ---------------------------------------------
+
+def add_collector(session, op_id: str = "COL1", note2: str = "") -> Operator:
+    operator = Operator(id=op_id, name="Collector One", type="COLLECTOR", user_level=30,
+                        password_hash=hash_password(op_id.lower()), must_set_password=False,
+                        use_softphone=bool(note2), note2=note2)
+    session.add(operator)
+    session.commit()
+    return operator
+
+
+def shown_dial_setup(window):
+    from collectdesk.ui.dial_setup import AutoDialerSetupDialog
+
+    shown = [d for d in window.findChildren(AutoDialerSetupDialog) if d.isVisible()]
+    assert len(shown) == 1, shown
+    return shown[0]
+
+
+def own_preferences(session, op_id: str | None):
+    from collectdesk.models import Preferences
+
+    session.expire_all()
+    return session.scalar(select(Preferences).where(
+        Preferences.operator_id.is_(None) if op_id is None else Preferences.operator_id == op_id))
+
+
+def test_a_collector_keeps_own_auto_dialer_setup_from_the_tools_menu(
+        qtbot, start, answers, other_session, udp_receiver):
+    from PySide6.QtTest import QTest
+
+    from collectdesk.devices.dial_settings import PREFERENCES, load_dial_settings
+
+    port = udp_receiver.getsockname()[1]
+    add_collector(other_session, note2=f"UDP:/{LOCAL}:{port}:452")
+    window = start(user="COL1", password="col1")
+    command = window.command("AutoDialerSetup")
+    assert command.action.isEnabled()
+    command.action.trigger()
+    dialog = shown_dial_setup(window)
+    assert set(dialog.editors) == set(PREFERENCES)  # every Auto Dialer preference is on it
+    assert dialog.operator_id == "COL1" and "system settings" in dialog.source.text()
+    assert dialog.editors["prompt_before_dialing"].value() is True  # shipped: prompt first
+    assert not dialog.save_system.isEnabled()  # a collector does not set the system up
+    assert "menu:system.preferences" in dialog.save_system.toolTip()
+    assert not dialog.use_system.isEnabled()
+
+    dialog.editors["prompt_before_dialing"].set_value(False)
+    QTest.keyClicks(dialog.editors["long_distance_prefix"].line, "1")
+    QTest.keyClicks(dialog.editors["local_area_code"].line, "21x")  # a typo
+    assert "Local area code '21x': three digits" in dialog.message.text()
+    dialog.save_operator.click()
+    assert dialog.isVisible() and own_preferences(other_session, "COL1") is None  # nothing saved
+    dialog.editors["local_area_code"].line.backspace()
+    QTest.keyClicks(dialog.editors["local_area_code"].line, "2")
+    # the examples follow the values on the form, before anything is saved
+    assert "(212) 555-0123  is dialed as  5550123" in dialog.examples.text()
+    assert "818-555-1111  is dialed as  18185551111" in dialog.examples.text()
+    dialog.save_operator.click()
+    assert not dialog.isVisible()
+
+    own = own_preferences(other_session, "COL1")
+    assert (own.prompt_before_dialing, own.long_distance_prefix, own.local_area_code) == \
+        (False, "1", "212")
+    system = own_preferences(other_session, None)
+    assert (system.prompt_before_dialing, system.long_distance_prefix) == (True, "")
+    assert load_dial_settings(other_session, "SYS").long_distance_prefix == ""  # others: system
+
+    # the collector's own setup applies to their calls: no prompt, the long-distance prefix
+    file_number = debtor_ids(other_session)[0]
+    other_session.get(Debtor, file_number).home_phone = "818-555-1111"
+    other_session.commit()
+    page = window.open_form("debtor", file_number)
+    asked = len(answers.asked)
+    phone_editor(page).button.click()
+    assert udp_receiver.recv(200).decode() == "452,18185551111"
+    assert len(answers.asked) == asked, "prompt before dialing is off for COL1"
+
+    command.action.trigger()
+    dialog = shown_dial_setup(window)
+    assert "your own settings (COL1)" in dialog.source.text()
+    assert dialog.editors["local_area_code"].value() == "212"
+    dialog.use_system.click()  # back to the system's settings
+    assert own_preferences(other_session, "COL1").local_area_code is None
+    assert load_dial_settings(other_session, "COL1").prompt_before_dialing is True
+
+
+def test_a_manager_sets_an_operators_auto_dialer_up_from_the_operator_form(
+        qtbot, start, answers, other_session):
+    add_collector(other_session, note2="UDP:/192.168.2.122:1544:452")
+    window = start()
+    page = window.open_form("operator", "COL1")
+    button = next(b for b in page.spec_buttons
+                  if b.text().replace("&", "").startswith("Auto Dialer"))
+    button.click()
+    dialog = shown_dial_setup(window)
+    assert dialog.operator_id == "COL1" and "COL1" in dialog.windowTitle()
+    assert dialog.save_system.isEnabled()  # the manager may change the system settings
+    dialog.editors["long_distance_prefix"].set_value("9")
+    dialog.editors["prompt_before_dialing"].set_value(False)
+    dialog.save_operator.click()
+    assert not dialog.isVisible()
+    own = own_preferences(other_session, "COL1")
+    assert (own.long_distance_prefix, own.prompt_before_dialing) == ("9", False)
+    assert own_preferences(other_session, "SYS") is None  # the manager's own: untouched
+
+    # Test Dial on that operator's form sends the number their own setup makes
+    next(b for b in page.spec_buttons if "Test Dial" in b.text()).click()
+    test = window.dialer.test_dialog
+    assert test.sent.text() == "UDP datagram to 192.168.2.122:1544: 452,95551237777"
+    assert test.prompt.text() == "No (dials at once)"
+    test.close()
+
+    # Save System from the same dialog changes everyone without their own setting
+    button.click()
+    dialog = shown_dial_setup(window)
+    assert dialog.editors["long_distance_prefix"].value() == "9"
+    dialog.editors["local_area_code"].set_value("818")
+    dialog.save_system.click()
+    assert own_preferences(other_session, None).local_area_code == "818"
+
+
+def test_a_phone_contact_opened_from_the_wip_list_dials_at_once(
+        qtbot, start, answers, other_session, udp_receiver):
+    """"Automatically display dialer" with Prompt Before Dialing off: the call goes out as soon
+    as the phone contact opens, and the Call Result form follows."""
+    import datetime as dt
+
+    from collectdesk.models import Preferences
+    from collectdesk.ui.wip_page import WipPage
+
+    port = udp_receiver.getsockname()[1]
+    add_collector(other_session, note2=f"UDP:/{LOCAL}:{port}:452#authcode")
+    phone_file, review_file = debtor_ids(other_session)[:2]
+    for file_number, kind in ((phone_file, "Phone"), (review_file, "Review")):
+        other_session.get(Debtor, file_number).operator_id = "COL1"
+        other_session.add(Contact(debtor_id=file_number, type=kind, priority=50,
+                                  due_date=dt.date.today(), operator_id="COL1",
+                                  description=f"{kind} today"))
+    other_session.add(Preferences(operator_id="COL1", display_dialer=True,
+                                  prompt_before_dialing=False))
+    other_session.commit()
+    debtor = other_session.get(Debtor, phone_file)
+    expected = f"452,{phone_digits(debtor.home_phone)},{debtor.client_id:04d}{phone_file:08d}"
+
+    window = start(user="COL1", password="col1")
+    wip = window.current_page()
+    assert isinstance(wip, WipPage)
+    review = next(e for e in wip.entries if e.type == "Review")
+    wip.open_row(wip.entries.index(review))
+    udp_receiver.settimeout(0.3)
+    with pytest.raises(TimeoutError):
+        udp_receiver.recv(200)  # only phone contacts dial
+    window.close_page()
+
+    wip = window.current_page()
+    phone = next(e for e in wip.entries if e.type == "Phone")
+    wip.open_row(wip.entries.index(phone))
+    udp_receiver.settimeout(5)
+    assert udp_receiver.recv(200).decode() == expected
+    assert answers.asked == [], "nothing asked: the call went out as the contact opened"
+    assert wait_for_debtor(qtbot, window, phone_file).record.id == phone_file
+    qtbot.waitUntil(lambda: window.dialer.call_result is not None, timeout=5000)
+    dialog = window.dialer.call_result
+    assert dialog.choose(3)
+    assert dialog.save(), dialog.message.text()
+    other_session.expire_all()
+    recorded = other_session.scalars(select(Contact).where(Contact.debtor_id == phone_file)
+                                     .order_by(Contact.id.desc())).first()
+    assert (recorded.type, recorded.done, recorded.call_result, recorded.operator_id) == \
+        (ContactType.PHONE.value, True, 3, "COL1")
+
+    # Prompt Before Dialing on: the same contact asks first, and Cancel sends nothing
+    window.close_page()
+    other_session.scalar(select(Preferences).where(Preferences.operator_id == "COL1")) \
+        .prompt_before_dialing = True
+    other_session.commit()
+    answers.queue.append("Cancel")
+    wip = window.current_page()
+    wip.open_row(wip.entries.index(next(e for e in wip.entries if e.type == "Phone")))
+    assert [(title, choices) for title, _t, choices in answers.asked] == \
+        [("Dial", ("Dial", "Cancel"))]
+    udp_receiver.settimeout(0.3)
+    with pytest.raises(TimeoutError):
+        udp_receiver.recv(200)
+
+
+def test_system_preferences_refuse_an_area_code_the_dialer_cannot_use(
+        qtbot, start, answers, other_session):
+    """System > Preferences (Save System's other door) checks the Auto Dialer values too."""
+    window = start()
+    page = window.open_preferences()
+    by_code = {b.spec.code.lower(): b.editor for b in page.form.bindings}
+    by_code["sy.lac"].set_value("21")
+    assert not page.save()
+    assert "Local area code '21': three digits (for example 212)" in answers.asked[-1][1]
+    assert own_preferences(other_session, None).local_area_code == ""  # nothing written
+    by_code["sy.lac"].set_value("212")
+    assert page.save()
+    assert own_preferences(other_session, None).local_area_code == "212"
+
+
+def test_double_clicking_a_phone_number_dials_it(qtbot, start, answers, other_session,
+                                                 udp_receiver):
+    """Seed 003: "double-click into any phone number field, the Auto Dialer module will begin
+    dialing"; an empty phone field does nothing."""
+    from PySide6.QtTest import QTest
+
+    set_dialing(other_session, f"UDP:/{LOCAL}:{udp_receiver.getsockname()[1]}:452")
+    window = start()
+    page = window.open_form("debtor", debtor_ids(other_session)[0])
+    home = phone_editor(page)
+    answers.queue.append("Dial")
+    QTest.mouseDClick(home.line, Qt.MouseButton.LeftButton)
+    assert answers.asked[-1][0] == "Dial"
+    assert udp_receiver.recv(200).decode() == f"452,{phone_digits(page.record.home_phone)}"
+
+    empty = next(b.editor for b in page.form.bindings
+                 if isinstance(b.editor, PhoneEditor) and not b.editor.text())
+    asked = len(answers.asked)
+    QTest.mouseDClick(empty.line, Qt.MouseButton.LeftButton)
+    assert len(answers.asked) == asked
+    udp_receiver.settimeout(0.3)
+    with pytest.raises(TimeoutError):
+        udp_receiver.recv(200)

@@ -16,3 +16,7 @@ class DialConfigError(DialError):
 
 class DialRefused(DialError):
     """The contact-controls check refused the call; nothing was sent."""
+
+
+class AccountRefused(DialError):
+    """Account access control does not let the operator see the account; nothing was sent."""

@@ -71,18 +71,16 @@ class DialSettings:
         return cls(**values)
 
 
+#: The Preferences columns of the Auto Dialer Setup (Save System / Save Operator).
+PREFERENCES = tuple(f.name for f in fields(DialSettings))
+
+
 def load_dial_settings(session: Any, operator_id: str | None) -> DialSettings:
-    """The system Auto Dialer preferences overridden by the operator's own row."""
-    from sqlalchemy import select
+    """The Auto Dialer preferences that apply to ``operator_id``: the system's, overridden by
+    each setting the operator has saved for themselves (the one place this is decided)."""
+    from ..engine.preferences import rows
 
-    from ..models import Preferences
-
-    system = session.scalars(select(Preferences).where(Preferences.operator_id.is_(None))).first()
-    own = None
-    if operator_id:
-        own = session.scalars(
-            select(Preferences).where(Preferences.operator_id == operator_id)).first()
-    return DialSettings.merged(system, own)
+    return DialSettings.merged(*rows(session, operator_id))
 
 
 def clean_number(number: str, settings: DialSettings | None = None) -> str:

@@ -57,18 +57,20 @@ from pathlib import Path
 from typing import Any
 
 from . import udp_dialer, url_dialer
-from .dial_errors import DialConfigError, DialError, DialRefused
+from .dial_errors import AccountRefused, DialConfigError, DialError, DialRefused
 from .dial_settings import DialSettings, clean_number, digits_only
 
 __all__ = [
-    "DialConfigError", "DialContext", "DialError", "DialMethod", "DialOutcome", "DialPlan",
-    "DialRefused", "Dialer", "check_contact_controls", "default_config_dir", "describe",
-    "open_with_desktop", "plan_dial", "prepare_dial", "run_report_placeholder",
+    "CONTROLS_REFUSED", "AccountRefused", "DialConfigError", "DialContext", "DialError",
+    "DialMethod", "DialOutcome", "DialPlan", "DialRefused", "Dialer", "check_contact_controls",
+    "default_config_dir", "describe", "open_with_desktop", "plan_dial", "prepare_dial",
+    "run_report_placeholder",
 ]
 
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]+):")
 _REPORT = re.compile(r"^report:", re.IGNORECASE)
 DEFAULT_HTTP_TIMEOUT = 5.0
+CONTROLS_REFUSED = "Contact controls do not allow this call now."
 
 
 class DialMethod(enum.StrEnum):
@@ -106,6 +108,9 @@ class DialPlan:
     source: str = ""   # the Note 2 text or the dialstring file used
     shown_target: str = ""  # target with the password masked (dialstrings)
     prompt_before_dialing: bool = True
+    #: The operator is excluded from call contact controls (Operator form): they may dial a
+    #: call the contact controls refuse, when they say so.
+    may_override_controls: bool = False
     context: DialContext = field(default_factory=DialContext)
 
     def as_dict(self, *, reveal_secrets: bool = False) -> dict[str, Any]:
@@ -157,6 +162,7 @@ def plan_dial(
         raise DialError(f"{number!r} has no digits to dial.")
     note2 = (getattr(operator, "note2", "") or "").strip()
     common = {"entered": number, "prompt_before_dialing": settings.prompt_before_dialing,
+              "may_override_controls": bool(getattr(operator, "exclude_cc_call", False)),
               "context": context}
     if not getattr(operator, "use_softphone", False) or not note2:
         return DialPlan(DialMethod.TEL, number=cleaned, target=_tel_url(cleaned),
@@ -259,7 +265,7 @@ class Dialer:
         *,
         open_url: Callable[[str], bool] = open_with_desktop,
         run_report: Callable[[str, DialContext], None] = run_report_placeholder,
-        check_contact_controls: Callable[[DialContext], tuple[bool, str]] = check_contact_controls,
+        check_contact_controls: Callable[[DialContext], tuple[bool, str]] | None = None,
         send_datagram: Callable[[str, int, str], None] = udp_dialer.send_datagram,
         http_timeout: float = DEFAULT_HTTP_TIMEOUT,
     ) -> None:
@@ -270,7 +276,11 @@ class Dialer:
         self.http_timeout = http_timeout
 
     def check(self, plan: DialPlan) -> tuple[bool, str]:
-        return self.check_contact_controls(plan.context)
+        """The contact-controls check: ``(True, "")`` or ``(False, why)``.  Without an injected
+        hook, the module's :func:`check_contact_controls` (looked up now, so it can be replaced
+        where contact controls are installed)."""
+        ok, message = (self.check_contact_controls or check_contact_controls)(plan.context)
+        return ok, "" if ok else (message or CONTROLS_REFUSED)
 
     def dial(
         self,
@@ -286,7 +296,7 @@ class Dialer:
         if not contact_controls_checked:
             ok, message = self.check(plan)
             if not ok:
-                raise DialRefused(message or "Contact controls do not allow this call now.")
+                raise DialRefused(message)
         future: Future[DialOutcome] = Future()
         future.set_running_or_notify_cancel()
         if on_done is not None:
@@ -343,31 +353,50 @@ def prepare_dial(
     client_id: int | None = None,
     cosigner_id: int | None = None,
     config_dir: Path | str | None = None,
+    policy: Any = None,
 ) -> DialPlan:
     """Load the operator, their settings and the account, then :func:`plan_dial`.
 
     A cosigner's account is the one it belongs to (a client's associate has only the
-    client), so a dial from a cosigner or one of its phones carries that account."""
+    client), so a dial from a cosigner or one of its phones carries that account.  The
+    account (or the client) must be one the operator may fully see under account access
+    control (``policy``, default: the operator's own): otherwise AccountRefused, written to
+    the audit log, and nothing is planned."""
+    from ..engine.access import Access, AccessPolicy, Purpose
     from ..models import Client, Cosigner, Debtor, Operator
     from .dial_settings import load_dial_settings
 
     operator = session.get(Operator, operator_id)
     if operator is None:
         raise DialError(f"Operator {operator_id!r} does not exist.")
+    policy = policy if policy is not None else AccessPolicy.for_loaded(session, operator)
     if cosigner_id is not None:
         cosigner = session.get(Cosigner, cosigner_id)
         if cosigner is None:
             raise DialError(f"Cosigner {cosigner_id} could not be found in the database.")
         debtor_id = debtor_id if debtor_id is not None else cosigner.debtor_id
         client_id = client_id if client_id is not None else cosigner.client_id
-    if debtor_id is None and client_id is not None and session.get(Client, client_id) is None:
-        raise DialError(f"Client {client_id} could not be found in the database.")
+    if debtor_id is None and client_id is not None:
+        if session.get(Client, client_id) is None:
+            raise DialError(f"Client {client_id} could not be found in the database.")
+        if not policy.can_see_client(client_id):
+            _refuse(session, operator.id, f"client {client_id}")
     if debtor_id is not None:
-        debtor = session.get(Debtor, debtor_id)
-        if debtor is None:
+        access = policy.check(session, debtor_id, Purpose.DATA)
+        if access is None:
             raise DialError(f"File {debtor_id} could not be found in the database.")
-        client_id = debtor.client_id
+        if access is not Access.FULL:
+            _refuse(session, operator.id, f"file {debtor_id}")
+        client_id = session.get(Debtor, debtor_id).client_id
     context = DialContext(operator_id=operator.id, client_id=client_id, debtor_id=debtor_id,
                           cosigner_id=cosigner_id)
     settings = load_dial_settings(session, operator.id)
     return plan_dial(operator, number, context, settings, config_dir)
+
+
+def _refuse(session: Any, operator_id: str, what: str) -> None:
+    from ..engine.audit import ACCESS_REFUSED, audit_now
+
+    audit_now(session, operator_id, ACCESS_REFUSED, f"{what}: dial refused")
+    raise AccountRefused(f"Operator {operator_id} may not see {what} (account access control); "
+                         "nothing was dialed.")

@@ -43,6 +43,7 @@ from . import operators, plan_triggers, posting, records
 from .access import AccessPolicy, stamp_owned_by
 from .contact_plans import PlanCallbacks, PlanResult
 from .contacts import move_in_progress
+from .preferences import problems as preferences_problems
 from .records import DEBTOR_PHONE_FIELDS, Change
 
 
@@ -129,6 +130,9 @@ def derive(session: Session, record: Any, changes: Sequence[Change]) -> None:
 
 def refuse(session: Session, record: Any) -> None:
     """Raise :class:`RecordRefused` when a rule forbids the record as typed."""
+    problems = preferences_problems(record)
+    if problems:
+        raise RecordRefused("\n".join(problems))
     if isinstance(record, Operator):
         problems = operators.problems(session, record)
         if problems:

@@ -61,15 +61,12 @@ class DialAdapter(QObject):
         except ImportError:
             dialogs.tell(parent, "Dial", "Dialing is not installed in this version of CollectDesk.")
             return False
-        from ..models import Operator
-
         ctx = self.window_.ctx
         try:
             with ctx.session() as s:
                 plan = dialing.prepare_dial(s, ctx.operator_id, number, debtor_id=debtor_id,
-                                            client_id=client_id, cosigner_id=cosigner_id)
-                operator = s.get(Operator, ctx.operator_id)
-                may_override = bool(operator is not None and operator.exclude_cc_call)
+                                            client_id=client_id, cosigner_id=cosigner_id,
+                                            policy=ctx.policy)
         except dialing.DialError as exc:
             dialogs.tell(parent, "Dial", str(exc), warning=True)
             return False
@@ -79,7 +76,8 @@ class DialAdapter(QObject):
             return False
         dialer = self._dialer()
         ok, message = dialer.check(plan)
-        if not ok and not self._override_contact_controls(parent, message, may_override):
+        if not ok and not self._override_contact_controls(parent, message,
+                                                          plan.may_override_controls):
             return False
         try:
             dialer.dial(plan, on_done=self.finished.emit, contact_controls_checked=True)
@@ -93,12 +91,11 @@ class DialAdapter(QObject):
     def _override_contact_controls(parent: Any, message: str, may_override: bool) -> bool:
         """A call the contact controls refuse goes out only for an operator excluded from
         call contact controls (Operator form), and only when they confirm it."""
-        refusal = message or "Contact controls do not allow this call now."
         if not may_override:
-            dialogs.tell(parent, "Contact Controls", f"{refusal}\n\nNothing was dialed.",
+            dialogs.tell(parent, "Contact Controls", f"{message}\n\nNothing was dialed.",
                          warning=True)
             return False
-        return dialogs.ask(parent, "Contact Controls", f"{refusal}\n\nDial anyway?",
+        return dialogs.ask(parent, "Contact Controls", f"{message}\n\nDial anyway?",
                            ["Yes", "No"]) == "Yes"
 
     def _show(self, outcome: Any) -> None:

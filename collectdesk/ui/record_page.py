@@ -947,6 +947,10 @@ class RecordPage(Page):
         if self.is_new and (dialogs.ask(self, self.title_text, "Save this record first?",
                                         ["Save", "Cancel"]) != "Save" or not self.save()):
             return
+        if bspec.action == "dial_setup":
+            from .dial_setup import open_dial_setup
+            open_dial_setup(self.window_, self.record_key())
+            return
         if bspec.action == "payment_plan":
             from .payment_plan_dialog import open_payment_plan
             open_payment_plan(self)

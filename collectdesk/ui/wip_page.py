@@ -4,8 +4,8 @@ Reads pages of :func:`collectdesk.engine.wip.wip_list`; Enter opens the account,
 << >> on the account move through this list.  Ctrl+N (Daily Administration ▸ Schedule Next
 Contact, or the button here) completes the contact being worked and schedules the next one;
 the list reloads whenever it comes back on top or a contact changes, so a worked contact
-leaves it.  With "Automatically display dialer" (WIP Options), opening a phone contact offers
-to dial the account's phone.
+leaves it.  With "Automatically display dialer" (WIP Options, Auto Dialer Setup), opening a
+phone contact dials the account's phone.
 """
 
 from __future__ import annotations
@@ -27,10 +27,9 @@ from PySide6.QtWidgets import (
 )
 from sqlalchemy import select
 
+from ..devices.dial_settings import load_dial_settings
 from ..engine import wip
-from ..engine.contact_plans import preference
 from ..models import Debtor, OperatorType, Phone
-from . import dialogs
 from .forms.editors import format_value
 from .page import Page
 
@@ -207,16 +206,17 @@ class WipPage(Page):
             self.window_.open_form("client", entry.client_id)
 
     def _display_dialer(self, entry: wip.WipEntry, page: Any) -> None:
-        """WIP Options "Automatically display dialer": offer to call the account at once."""
+        """"Automatically display dialer": dial the account at once, as a click on its phone
+        does (which asks first only when the Auto Dialer prompts before dialing)."""
         with self.ctx.session() as s:
-            if not preference(s, "display_dialer", self.ctx.operator_id):
+            if not load_dial_settings(s, self.ctx.operator_id).display_dialer:
                 return
             number = _phone_for(s, entry)
         if not number:
+            self.window_.statusBar().showMessage(
+                "Automatically display dialer: this account has no phone number to dial.", 8000)
             return
-        text = f"{entry.type} contact: {entry.description or entry.name}.\n\nDial {number}?"
-        if dialogs.ask(page, "Dialer", text, ["Dial", "Not Now"], default="Dial") == "Dial":
-            self.window_.dialer.dial(number, debtor_id=entry.debtor_id, parent=page)
+        self.window_.dialer.dial(number, debtor_id=entry.debtor_id, parent=page)
 
     def schedule_next(self) -> Any:
         from .schedule_next import schedule_next

@@ -1,4 +1,4 @@
-"""Tools menu: batch processing, recalculation, the predictive dialer."""
+"""Tools menu: batch processing, recalculation, the predictive dialer, the auto dialer."""
 
 from __future__ import annotations
 
@@ -35,4 +35,15 @@ class PredictiveDialer(Command):
         self.window.open_dialer_wait()
 
 
-MENU = [BatchProcessing, Recalculate, None, PredictiveDialer]
+class AutoDialerSetup(Command):
+    text = "Auto &Dialer Setup…"
+    help = ("Your own Auto Dialer preferences: prompt before dialing, number clean-up, dialing "
+            "phone contacts from the WIP list.")
+
+    def run(self) -> None:
+        from ..dial_setup import open_dial_setup
+
+        open_dial_setup(self.window)
+
+
+MENU = [BatchProcessing, Recalculate, None, PredictiveDialer, AutoDialerSetup]

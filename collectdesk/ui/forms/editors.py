@@ -331,8 +331,9 @@ class TimeEditor(LineEditor):
 
 
 class PhoneEditor(LineEditor):
-    """A phone as typed, with a phone icon; clicking it asks the form to dial the number
-    (the form hands it to :mod:`collectdesk.ui.dialing`)."""
+    """A phone as typed, with a phone icon; clicking the icon or double-clicking the number
+    (seed 003 "Auto Dialer Setup": "double-click into any phone number field") asks the form
+    to dial it (the form hands it to :mod:`collectdesk.ui.dialing`)."""
 
     dial_requested = Signal(str)
 
@@ -347,9 +348,16 @@ class PhoneEditor(LineEditor):
         self.line.textChanged.connect(lambda t: self.button.setEnabled(bool(t.strip())))
         self.button.setEnabled(False)
         self.layout().addWidget(self.button)
+        self.line.installEventFilter(self)
 
     def chars(self) -> int:
         return 16
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.MouseButtonDblClick and self.line.text().strip():
+            self.dial()
+            return True
+        return False
 
     def dial(self) -> None:
         number = self.line.text().strip()
