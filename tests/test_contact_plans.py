@@ -1243,6 +1243,25 @@ def test_plan_run_command(engine: Any, session: Session, capsys: Any) -> None:
     assert code == 1 and "no account with file number 424242" in err
 
 
+def test_plan_run_tagged_without_an_operator_uses_the_sys_tags(engine: Any, session: Session,
+                                                               capsys: Any) -> None:
+    mine = [new_debtor(session) for _ in range(3)]
+    sys_tags = [new_debtor(session) for _ in range(2)]
+    _tag(session, "OWN", mine)
+    _tag(session, "SYS", sys_tags)
+    db = str(engine.url.database)
+    code, out, _ = _cli(["plan", "run", "REV", "--tagged", "--db", db, "--json"], capsys)
+    assert code == 0 and json.loads(out)["processed"] == 2
+    session.expire_all()
+    assert [len(contacts(session, d)) for d in sys_tags + mine] == [1, 1, 0, 0, 0]
+    code, _, err = _cli(["plan", "run", "REV", "--tagged", "--operator", "NOBODY", "--db", db],
+                        capsys)
+    assert code == 1 and "no operator 'NOBODY'" in err
+    with pytest.raises(SystemExit):
+        _cli(["plan", "run", "--help"], capsys)
+    assert "without --operator: SYS's tags" in " ".join(capsys.readouterr().out.split())
+
+
 def test_plan_export_import_commands(engine: Any, tmp_path: Any, capsys: Any) -> None:
     db = str(engine.url.database)
     path = tmp_path / "plans.json"
