@@ -954,23 +954,68 @@ def test_operator_and_phone_change_plans(session: Session) -> None:
     assert result is not None and result.plan == "C0"
 
 
+def _rev_priority(session: Session, value: int) -> PlanEvent:
+    event = session.scalars(select(PlanEvent).join(ContactPlan)
+                            .where(ContactPlan.code == "REV")).one()
+    event.priority = value
+    return event
+
+
 def test_plan_cache(session: Session, engine: Any) -> None:
     system = session.scalar(select(Preferences).where(Preferences.operator_id.is_(None)))
     system.cache_contact_plans = True
     session.commit()
     debtor = new_debtor(session)
-    assert run(session, debtor, "REV").contacts[0].priority == 30
-    event = session.scalars(select(PlanEvent).join(ContactPlan)
-                            .where(ContactPlan.code == "REV")).one()
-    event.priority = 77
+
+    def priority(s: Session = session) -> int:
+        scheduled = run(s, s.get(Debtor, debtor.id), "REV").contacts[0].priority
+        s.commit()
+        return scheduled
+
+    assert priority() == 30
+    # Another program changes the plan: this one keeps its cached copy until sign-off.
+    session.execute(PlanEvent.__table__.update().values(priority=55))
     session.commit()
-    assert run(session, debtor, "REV").contacts[0].priority == 30  # cached: not seen yet
+    assert priority() == 30  # cached: not seen yet
     forget_cached_plans(engine)  # signing out and back in
-    assert run(session, debtor, "REV").contacts[0].priority == 77
-    system.cache_contact_plans = False
-    event.priority = 78
+    assert priority() == 55
+    # Saving a plan here (committed) clears the cache: the edit takes effect at once ...
+    _rev_priority(session, 77)
     session.commit()
-    assert run(session, debtor, "REV").contacts[0].priority == 78
+    assert priority() == 77
+    # ... whichever session saved it; an edit rolled back clears nothing.
+    session.execute(PlanEvent.__table__.update().values(priority=44))
+    session.commit()
+    with session_factory(engine)() as other:
+        _rev_priority(other, 66)
+        other.flush()
+        other.rollback()
+        assert priority(other) == 77
+        _rev_priority(other, 88)
+        other.commit()
+    assert priority() == 88
+    system.cache_contact_plans = False
+    _rev_priority(session, 78)
+    session.commit()
+    assert priority() == 78
+
+
+def test_signing_off_forgets_the_cached_plans(session: Session, engine: Any) -> None:
+    from collectdesk.ui.context import AppContext
+
+    system = session.scalar(select(Preferences).where(Preferences.operator_id.is_(None)))
+    system.cache_contact_plans = True
+    session.commit()
+    debtor = new_debtor(session)
+    assert run(session, debtor, "REV").contacts[0].priority == 30
+    session.execute(PlanEvent.__table__.update().values(priority=55))  # another workstation
+    session.commit()
+    assert run(session, debtor, "REV").contacts[0].priority == 30
+    ctx = AppContext(str(engine.url), engine)
+    ctx.operator = session.get(Operator, "OWN")
+    ctx.sign_off()
+    assert ctx.operator is None
+    assert run(session, debtor, "REV").contacts[0].priority == 55
 
 
 # ------------------------------------------------------------------------------------------

@@ -335,6 +335,7 @@ class MainWindow(QMainWindow):
         if ctx is None:
             return
         ctx.settings = self.ctx.settings
+        self.ctx.sign_off()
         new = MainWindow(ctx)
         new.show()
         new.land()
