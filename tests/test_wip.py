@@ -167,6 +167,26 @@ def test_next_account_skips_the_account_just_worked(session: Session,
     assert next_account(session, "JC", now=NOW, after_debtor_id=following.debtor_id) is None
 
 
+def test_next_account_is_the_next_one_below_the_contact_being_worked(
+        session: Session, worklist: dict[str, Contact]) -> None:
+    # The list: a_high_early, a_high_late (Able) · b_mid (Baker) · c_other (Cole) ·
+    # e_review (Dunn) · a_low (Able again)
+    def after(name: str) -> str | None:
+        worked = worklist[name]
+        entry = next_account(session, "OWN", now=NOW, after_debtor_id=worked.debtor_id,
+                             after_contact_id=worked.id)
+        return entry.name if entry else None
+
+    assert [after(n) for n in ("a_high_early", "b_mid", "c_other", "e_review")] == \
+        ["Baker", "Cole", "Dunn", "Able"]
+    assert after("a_low") is None  # the last account of the list
+    # Completed, the contact has left the list: the top account other than the one worked.
+    schedule_next_contact(session, worklist["c_other"], type="Phone",
+                          due_date=TODAY + dt.timedelta(days=7), now=NOW)
+    session.commit()
+    assert after("c_other") == "Able"
+
+
 def test_schedule_next_contact_completes_and_reschedules(session: Session,
                                                          worklist: dict[str, Contact]) -> None:
     session.add(Holiday(date=dt.date(2024, 3, 11), description="Closed"))

@@ -185,18 +185,30 @@ def _entries(session: Session, ids: list[int],
 
 
 def next_account(session: Session, operator: str, *, now: dt.datetime | None = None,
-                 after_debtor_id: int | None = None, manager: bool = False,
-                 sort: str | None = None, policy: AccessPolicy | None = None) -> WipEntry | None:
-    """The first WIP entry on another account than the one just worked (WIP "Next")."""
+                 after_debtor_id: int | None = None, after_contact_id: int | None = None,
+                 manager: bool = False, sort: str | None = None,
+                 policy: AccessPolicy | None = None) -> WipEntry | None:
+    """The account to open after the one being worked (WIP "Open Next Account").
+
+    The first entry below contact ``after_contact_id`` on another account; None when that
+    contact is the list's last account.  When the contact has left the list (it was
+    completed) or none is given, the first entry on another account than ``after_debtor_id``.
+    """
+    passed = after_contact_id is None
+    first_other: WipEntry | None = None
     offset = 0
     while True:
         page = wip_list(session, operator, now=now, manager=manager, sort=sort, offset=offset,
                         limit=50, counts=False, policy=policy)
         for entry in page.entries:
-            if entry.debtor_id is not None and entry.debtor_id != after_debtor_id:
-                return entry
+            if entry.contact_id == after_contact_id:
+                passed = True
+            elif entry.debtor_id is not None and entry.debtor_id != after_debtor_id:
+                if passed:
+                    return entry
+                first_other = first_other or entry
         if len(page.entries) < 50:
-            return None
+            return None if passed and after_contact_id is not None else first_other
         offset += 50
 
 
