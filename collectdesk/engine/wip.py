@@ -12,8 +12,9 @@ skips weekends and holidays unless "Schedule contacts on weekends" is on).
 * Sort "priority": contact priority (high first), then due date and time.  Sort "status"
   (WIP Options): the account status's WIP priority (high first), then the status code (A-Z),
   then as for "priority".
-* The first page is read from ix_contacts_wip (operator, done, due date, priority); account
-  details are read for that page only.
+* The first page is read from ix_contacts_wip (operator, done, due date, priority, type, due
+  time, account), which covers the query; sorted by status, each due contact's account is
+  looked up for its status; account details are read for that page only.
 
 Decisions: a contact without a due date is not due (it never appears); a client's own contact
 (no account) shows in the list with no status; Closed accounts are listed like any other (CLO
@@ -110,6 +111,16 @@ def _access_filter(policy: AccessPolicy | None, manager: bool) -> Any:
     return or_(client_rows, cond)
 
 
+def _status_wip_priority(session: Session) -> Any:
+    """The account status's WIP priority (0 for a status without a code) as a CASE over the
+    few status codes: cheaper than joining the status codes to each of 50,000 due contacts."""
+    ranked = session.execute(select(StatusCode.code, StatusCode.wip_priority).where(
+        StatusCode.wip_priority != 0)).all()
+    if not ranked:
+        return literal(0)
+    return case({code: priority for code, priority in ranked}, value=Debtor.status, else_=0)
+
+
 def wip_counts(session: Session, operator: str, *, now: dt.datetime,
                manager: bool = False, policy: AccessPolicy | None = None) -> dict[str, int]:
     """How many due contacts of each WIP type."""
@@ -145,9 +156,8 @@ def wip_list(session: Session, operator: str, *, now: dt.datetime | None = None,
     if access is not None:
         stmt = stmt.where(access)
     if sort == "status":
-        stmt = (stmt.outerjoin(StatusCode, StatusCode.code == Debtor.status)
-                .order_by(func.coalesce(StatusCode.wip_priority, 0).desc(),
-                          func.coalesce(Debtor.status, ""), *by_priority))
+        stmt = stmt.order_by(_status_wip_priority(session).desc(),
+                             func.coalesce(Debtor.status, ""), *by_priority)
     else:
         stmt = stmt.order_by(*by_priority)
     ids = list(session.scalars(stmt.offset(offset).limit(limit)))
