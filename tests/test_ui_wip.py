@@ -230,6 +230,73 @@ def test_automatically_display_dialer_offers_the_phone(collector, session, monke
     assert len(offered) == 1  # only phone contacts
 
 
+def test_f6_opens_the_next_due_account_after_the_one_being_worked(collector, session, qtbot):
+    from PySide6.QtCore import Qt
+
+    w = collector
+    wip = w.current_page()
+    order = [e.debtor_id for e in wip.entries]  # Review 90, Phone 50, Phone 10
+    command = w.command("OpenNextAccount")
+    assert command.action.shortcut() == QKeySequence("F6") and command.action.isEnabled()
+    # From the list itself: the first account.
+    qtbot.keyClick(wip.table, Qt.Key.Key_F6)
+    first = w.current_page()
+    assert first.spec.id == "debtor" and first.record_key() == order[0]
+    # On the account: F6 closes it and opens the next one below it.
+    first.form.editor("de.ci").set_value("Salem")
+    first.form.editor("de.ci").edited.emit()  # typed, not saved: F6 asks, Save keeps it
+    command.action.trigger()
+    second = w.current_page()
+    assert second.record_key() == order[1]
+    assert [p for p in w.pages() if getattr(p, "spec", None) is not None] == [second]
+    assert session.get(Debtor, order[0]).city == "Salem"
+    wip.next_account_button.click()
+    assert w.current_page().record_key() == order[2]
+    assert [p for p in w.pages() if getattr(p, "spec", None) is not None] == [w.current_page()]
+    # The last account of the list: nothing further, the account stays open.
+    command.action.trigger()
+    assert w.current_page().record_key() == order[2]
+    assert "No other account is due" in w.statusBar().currentMessage()
+
+
+def test_orphans_lists_the_desks_accounts_in_nobodys_wip_list(database, session, qtbot,
+                                                               monkeypatch):
+    from PySide6.QtCore import Qt
+
+    from collectdesk.models import Client
+    from collectdesk.ui.orphans_page import OrphansPage
+
+    ids = list(session.scalars(select(Debtor.id).order_by(Debtor.id)))
+    acme = session.scalar(select(Client.id).where(Client.name == "Acme Dental Group"))
+    # Two more accounts on COL1's desk with no contact at all: one of Acme, one of Bayview.
+    orphan = next(i for i in ids[5:] if session.get(Debtor, i).client_id == acme)
+    other = next(i for i in ids[5:] if session.get(Debtor, i).client_id != acme)
+    for i in (orphan, other):
+        session.get(Debtor, i).operator_id = "COL1"
+    # COL1 may see Acme's accounts only: Bayview's orphan must not leak into the list.
+    col1 = session.get(Operator, "COL1")
+    col1.enable_security, col1.strict, col1.security_client_id = True, True, acme
+    session.commit()
+    w = sign_on(qtbot, database, monkeypatch)
+    w.current_page().show_orphans()
+    page = w.current_page()
+    assert isinstance(page, OrphansPage)
+    assert not page.everyone.isVisibleTo(page)  # a collector sees their own desk
+    assert [r[0] for r in page.rows] == [orphan]
+    assert page.table.item(0, 1).text() == session.get(Debtor, orphan).name
+    assert "COL1's desk" in page.summary.text()
+    qtbot.keyClick(page.table, Qt.Key.Key_Return)
+    account = w.current_page()
+    assert account.spec.id == "debtor" and account.record_key() == orphan
+    # A contact scheduled on the account puts it back in a WIP list: it leaves the orphans.
+    session.add(Contact(debtor_id=orphan, type="Review", operator_id="COL1", due_date=TODAY))
+    session.commit()
+    w.close_page(account)
+    assert w.current_page() is page and page.rows == []
+    assert page.empty.isVisibleTo(page)
+    w.close()
+
+
 def test_the_contact_plan_form_for_new_shows_its_events(manager):
     w = manager
     menu_texts = [a.text() for a in w.menuBar().actions()]

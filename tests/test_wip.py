@@ -259,3 +259,30 @@ def test_wip_command(engine: Any, session: Session, worklist: dict[str, Contact]
     assert json.loads(capsys.readouterr().out) == {"orphans": []}
     assert run_command(["wip", "--operator", "NOBODY", "--db", db]) == 1
     assert "no operator 'NOBODY'" in capsys.readouterr().err
+
+
+def test_orphans_command_lists_only_the_accounts_the_operator_may_see(
+        session: Session, engine: Any, capsys: Any) -> None:
+    from collectdesk.commands import run as run_command
+
+    session.add(Client(id=2, name="Other Client"))
+    # RX may see client 1's accounts only (Security Client #); two orphans sit on its desk.
+    session.add(Operator(id="RX", name="Restricted", enable_security=True, strict=True,
+                         security_client_id=1))
+    mine = debtor(session, "Visible Orphan", operator_id="RX")
+    hidden = Debtor(client_id=2, name="Hidden Orphan", status="ACT", operator_id="RX")
+    session.add(hidden)
+    worked = debtor(session, "Worked", operator_id="RX")
+    contact(session, worked, "Phone", operator="RX")
+    session.commit()
+    db = str(engine.url.database)
+    assert run_command(["wip", "--operator", "rx", "--orphans", "--db", db, "--json"]) == 0
+    assert json.loads(capsys.readouterr().out) == {
+        "orphans": [{"file_number": mine.id, "name": "Visible Orphan", "operator": "RX"}]}
+    # Without an operator (the system's view) both are listed.
+    assert run_command(["wip", "--orphans", "--db", db, "--json"]) == 0
+    listed = [o["file_number"] for o in json.loads(capsys.readouterr().out)["orphans"]]
+    assert mine.id in listed and hidden.id in listed and worked.id not in listed
+    assert run_command(["wip", "--operator", "RX", "--orphans", "--db", db]) == 0
+    text = capsys.readouterr().out
+    assert "Visible Orphan" in text and "Hidden Orphan" not in text

@@ -255,7 +255,7 @@ def schedule_next_contact(session: Session, contact: Contact, *, type: str,
 
 
 def orphan_accounts(session: Session, operator: str | None = None, *,
-                    limit: int | None = None,
+                    limit: int | None = None, offset: int = 0,
                     policy: AccessPolicy | None = None) -> list[tuple[int, str, str]]:
     """Active accounts on a desk that are in nobody's WIP list: (file number, name, operator).
 
@@ -272,6 +272,8 @@ def orphan_accounts(session: Session, operator: str | None = None, *,
         stmt = policy.restrict(stmt, Debtor, Purpose.DATA)
     if limit is not None:
         stmt = stmt.limit(limit)
+    if offset:
+        stmt = stmt.offset(offset)
     return [tuple(r) for r in session.execute(stmt)]  # type: ignore[misc]
 
 

@@ -1,7 +1,9 @@
 """The Work-In-Progress list: the collector's due phone, review, promise and other contacts.
 
 Reads pages of :func:`collectdesk.engine.wip.wip_list`; Enter opens the account, and
-<< >> on the account move through this list.  Ctrl+N (Daily Administration ▸ Schedule Next
+<< >> on the account move through this list; F6 (Open Next Account) closes the account being
+worked and opens the next due one after it.  Orphans… lists the accounts on the desk that are
+in nobody's WIP list.  Ctrl+N (Daily Administration ▸ Schedule Next
 Contact, or the button here) completes the contact being worked and schedules the next one;
 the list reloads whenever it comes back on top or a contact changes, so a worked contact
 leaves it.  With "Automatically display dialer" (WIP Options), opening a phone contact offers
@@ -38,7 +40,7 @@ PAGE = 50
 COLUMNS = ("Type", "Due", "Time", "Priority", "Name", "Status", "Owing", "Description", "Operator")
 
 
-class _Keys:
+class RowKeys:
     """What a record form needs to walk the list with << >>: keys by row."""
 
     def __init__(self, keys: list[int]) -> None:
@@ -54,8 +56,8 @@ class _Keys:
 class WipPage(Page):
     help_text = ("Your Work In Progress: In Progress phone, review, promise and other contacts due "
                  "now, highest priority first (or by status, see WIP Options). Enter opens the "
-                 "account; << >> on the account move through the list; Ctrl+N completes the "
-                 "contact and schedules the next one.")
+                 "account; << >> on the account move through the list; F6 opens the next due "
+                 "account; Ctrl+N completes the contact and schedules the next one.")
 
     def __init__(self, window: Any) -> None:
         super().__init__()
@@ -110,6 +112,10 @@ class WipPage(Page):
         self.schedule_button.setToolTip("Complete the highlighted contact and schedule the next "
                                         "one (Ctrl+N)")
         self.schedule_button.clicked.connect(self.schedule_next)
+        self.next_account_button = QPushButton("Open Ne&xt Account")
+        self.next_account_button.setToolTip("Close the account being worked and open the next "
+                                            "due account after it (F6)")
+        self.next_account_button.clicked.connect(self.open_next)
         self.prev_button = QPushButton("<< &Previous page")
         self.next_button = QPushButton("Next pa&ge >>")
         self.prev_button.clicked.connect(lambda: self.reload(max(self.offset - PAGE, 0)))
@@ -120,10 +126,14 @@ class WipPage(Page):
         options = QPushButton("Op&tions…")
         options.setToolTip("WIP Options: sort, weekends, dialer")
         options.clicked.connect(self.show_options)
+        orphans = QPushButton("Orp&hans…")
+        orphans.setToolTip("Accounts on the desk with no In Progress contact: in nobody's WIP "
+                           "list")
+        orphans.clicked.connect(self.show_orphans)
         close = QPushButton("&Close")
         close.clicked.connect(lambda: window.close_page(self))
-        for b in (self.open_button, self.schedule_button, self.prev_button, self.next_button,
-                  refresh, options):
+        for b in (self.open_button, self.next_account_button, self.schedule_button,
+                  self.prev_button, self.next_button, refresh, options, orphans):
             buttons.addWidget(b)
         buttons.addStretch(1)
         buttons.addWidget(close)
@@ -182,6 +192,7 @@ class WipPage(Page):
     def _update_buttons(self) -> None:
         entry = self.selected_entry()
         self.open_button.setEnabled(entry is not None)
+        self.next_account_button.setEnabled(bool(self.entries))
         self.schedule_button.setEnabled(entry is not None and getattr(entry, "accessible", True))
 
     def _on_changed(self, table: str, _key: Any) -> None:
@@ -190,21 +201,46 @@ class WipPage(Page):
 
     # -- working the list -----------------------------------------------------------------------
     def open_row(self, row: int) -> None:
-        if not 0 <= row < len(self.entries):
-            return
-        entry = self.entries[row]
+        if 0 <= row < len(self.entries):
+            self.open_entry(self.entries[row])
+
+    def open_next(self) -> Any:
+        """Open Next Account (F6): close the account being worked (asking to save what was
+        typed) and open the next due account after it; from the list itself, the first."""
+        working = self.working
+        with self.ctx.session() as s:
+            entry = wip.next_account(
+                s, self.ctx.operator_id, now=dt.datetime.now(),
+                after_debtor_id=working.debtor_id if working else None,
+                after_contact_id=working.contact_id if working else None,
+                manager=self.everyone.isChecked(), policy=self.ctx.policy)
+        if entry is None:
+            self.window_.statusBar().showMessage(
+                "No other account is due after this one in the WIP list.", 5000)
+            return None
+        pages = self.window_.pages()
+        for page in reversed(pages[pages.index(self) + 1:] if self in pages else []):
+            if not self.window_.close_page(page):
+                return None
+        return self.open_entry(entry)
+
+    def open_entry(self, entry: wip.WipEntry) -> Any:
         self.working = entry
         if entry.debtor_id is not None:
             keys = [e.debtor_id for e in self.entries if e.debtor_id is not None]
-            page = self.window_.open_form("debtor", entry.debtor_id, browse=_Keys(keys),
+            if entry.debtor_id not in keys:  # on a later page of the list
+                keys = [entry.debtor_id]
+            page = self.window_.open_form("debtor", entry.debtor_id, browse=RowKeys(keys),
                                           row=keys.index(entry.debtor_id))
             self.window_.statusBar().showMessage(
                 f"Working {entry.type} “{entry.description}” — Ctrl+N completes it and schedules "
                 "the next contact; Esc returns to the WIP list.", 10000)
             if entry.type == "Phone" and getattr(entry, "accessible", True):
                 self._display_dialer(entry, page)
-        elif entry.client_id is not None:
-            self.window_.open_form("client", entry.client_id)
+            return page
+        if entry.client_id is not None:
+            return self.window_.open_form("client", entry.client_id)
+        return None
 
     def _display_dialer(self, entry: wip.WipEntry, page: Any) -> None:
         """WIP Options "Automatically display dialer": offer to call the account at once."""
@@ -222,6 +258,11 @@ class WipPage(Page):
         from .schedule_next import schedule_next
 
         return schedule_next(self.window_)
+
+    def show_orphans(self) -> Any:
+        from .orphans_page import open_orphans
+
+        return open_orphans(self.window_)
 
     def show_options(self) -> Any:
         from .wip_options import open_wip_options
