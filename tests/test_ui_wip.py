@@ -297,6 +297,69 @@ def test_orphans_lists_the_desks_accounts_in_nobodys_wip_list(database, session,
     w.close()
 
 
+def test_the_action_field_runs_a_plan_on_enter_on_leaving_it_and_from_f2(manager, session,
+                                                                            qtbot):
+    from PySide6.QtCore import Qt
+
+    w = manager
+    debtor_id = session.scalars(select(Debtor.id).order_by(Debtor.id.desc())).first()
+    page = w.open_form("debtor", debtor_id)
+    w.show()
+    qtbot.waitExposed(w)
+    action = page.form.editor("de.rp")
+
+    def plans_run() -> list[str]:
+        session.expire_all()
+        return [c.plan_code for c in session.scalars(select(Contact).where(
+            Contact.debtor_id == debtor_id).order_by(Contact.id))]
+
+    # Typing a code and pressing Enter runs it on the account; the field empties.
+    qtbot.keyClicks(action.line, "REV")
+    qtbot.keyClick(action.line, Qt.Key.Key_Return)
+    assert plans_run() == ["REV"]
+    assert action.line.text() == "" and not page.is_dirty()
+    assert page.form.sublists()[0].row_count() == 1
+    assert "Plan REV ran" in w.statusBar().currentMessage()
+    # Leaving the field runs it too.
+    action.line.setFocus()
+    qtbot.keyClicks(action.line, "C0")
+    page.form.editor("de.ci").line.setFocus()
+    qtbot.waitUntil(lambda: plans_run() == ["REV", "C0"])
+    # An unknown code is refused with a message, once, and nothing is run or saved.
+    dialogs.asked.clear()
+    action.line.setFocus()
+    qtbot.keyClicks(action.line, "NOPE")
+    qtbot.keyClick(action.line, Qt.Key.Key_Return)
+    page.form.editor("de.ci").line.setFocus()
+    refusals = [t for _title, t in dialogs.asked if "unknown contact plan 'NOPE'" in t]
+    assert len(refusals) == 1 and plans_run() == ["REV", "C0"]
+    # F2 lists the plans; the one picked runs on Enter.
+    action.line.clear()
+    action.line.setFocus()
+    qtbot.keyClick(action.line, Qt.Key.Key_F2)
+    popup = action.popup
+    assert popup.isVisible()
+    listed = [popup.list.item(i).data(Qt.ItemDataRole.UserRole) for i in range(popup.list.count())]
+    assert {"NEW", "CLO", "C0", "L1", "REV", "C"} <= set(listed)
+    qtbot.keyClicks(popup.filter, "Close File")
+    qtbot.keyClick(popup.filter, Qt.Key.Key_Return)
+    assert action.line.text() == "CLO"
+    qtbot.keyClick(action.line, Qt.Key.Key_Return)
+    session.expire_all()
+    assert session.get(Debtor, debtor_id).mode == "C"  # CLO closed the account
+    # The client form's Action field runs the plan on the client.
+    client_id = session.get(Debtor, debtor_id).client_id
+    w.close_page(page)
+    client_page = w.open_form("client", client_id)
+    client_action = client_page.form.editor("cl.rp")
+    qtbot.keyClicks(client_action.line, "REV")
+    qtbot.keyClick(client_action.line, Qt.Key.Key_Return)
+    session.expire_all()
+    assert session.scalars(select(Contact.type).where(
+        Contact.client_id == client_id, Contact.debtor_id.is_(None))).all() == ["Review"]
+    assert client_action.line.text() == ""
+
+
 def test_the_contact_plan_form_for_new_shows_its_events(manager):
     w = manager
     menu_texts = [a.text() for a in w.menuBar().actions()]
