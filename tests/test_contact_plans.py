@@ -303,6 +303,23 @@ def test_letter_one_with_prompts(session: Session) -> None:
     assert session.get(Contact, other_review.id) is not None  # other description kept
 
 
+def test_confirming_details_saves_the_contact_as_edited(session: Session) -> None:
+    debtor = new_debtor(session)
+
+    def edit(contact: Contact) -> bool:
+        assert (contact.due_date, contact.priority, contact.operator_id) == (TODAY, 30, "OWN")
+        contact.due_date, contact.due_time = D(2024, 3, 7), dt.time(14, 45)
+        contact.operator_id, contact.description, contact.priority = "JC", "Edited", 5
+        return True
+
+    result = run(session, debtor, "REV", callbacks=PlanCallbacks(confirm_contact=edit))
+    session.commit()
+    session.expire_all()
+    assert [shape(c) for c in contacts(session, debtor)] == [
+        ("Review", D(2024, 3, 7), dt.time(14, 45), 5, "JC", "Edited")]
+    assert [c.plan_code for c in result.contacts] == ["REV"]
+
+
 def test_letter_one_declined_letter_is_not_queued(session: Session) -> None:
     debtor = new_debtor(session)
     result = run(session, debtor, "L1", callbacks=PlanCallbacks(
@@ -1151,6 +1168,39 @@ def test_batch_asks_for_the_start_date_once(session: Session) -> None:
     for debtor in debtors:
         assert sorted((c.type, c.due_date) for c in contacts(session, debtor)) == \
             [("Phone", D(2024, 3, 18)), ("Review", D(2024, 3, 5))]
+
+
+def test_a_batch_asks_the_start_date_once_and_before_deleting_on_each_account(
+        session: Session) -> None:
+    add_plan(session, "PB", [{"type": "Review", "use_delay_days": True, "delay_days": 2}],
+             prompt_for_start_date=True, prompt_before_deleting=True, delete_all_pending=True)
+    debtors = [new_debtor(session) for _ in range(3)]
+    old = [add_contact(session, d, type="Phone", description=f"old {i}")
+           for i, d in enumerate(debtors)]
+    session.commit()
+    asked: list[str] = []
+    listed: list[list[str]] = []
+
+    def start(plan: Any) -> dt.date:
+        asked.append(plan.code)
+        return D(2024, 3, 11)
+
+    def delete(pending: list[Contact]) -> bool:
+        listed.append([c.description for c in pending])
+        return pending[0].description != "old 1"  # No on the second account
+
+    summary = run_plan_batch(session, [d.id for d in debtors], "PB", operator="OWN", now=NOW,
+                             callbacks=PlanCallbacks(start_date=start, confirm_delete=delete))
+    assert asked == ["PB"]  # once for the whole batch
+    assert listed == [["old 0"], ["old 1"], ["old 2"]]  # each account's own pending list
+    assert summary.method == "per account"
+    assert (summary.processed, summary.skipped) == \
+        (2, {"cancelled at the prompt before deleting": 1})
+    session.expire_all()
+    assert [[shape(c)[:2] for c in contacts(session, d)] for d in debtors] == [
+        [("Review", D(2024, 3, 13))], [("Phone", TODAY + dt.timedelta(days=5))],
+        [("Review", D(2024, 3, 13))]]
+    assert session.get(Contact, old[1].id) is not None  # refused: untouched
 
 
 def test_batch_unknown_plan(session: Session) -> None:

@@ -360,6 +360,56 @@ def test_the_action_field_runs_a_plan_on_enter_on_leaving_it_and_from_f2(manager
     assert client_action.line.text() == ""
 
 
+def test_prompt_to_confirm_details_saves_what_the_operator_changed(manager, session, qtbot,
+                                                                   monkeypatch):
+    from PySide6.QtCore import Qt
+
+    from collectdesk.ui.plan_prompts import ConfirmContactDialog
+
+    w = manager
+    debtor_id = session.scalars(select(Debtor.id).order_by(Debtor.id.desc())).first()
+    desk = session.get(Debtor, debtor_id).operator_id
+    page = w.open_form("debtor", debtor_id)
+    action = page.form.editor("de.rp")
+    later = TODAY + dt.timedelta(days=3)
+    shown = []
+
+    def change_everything(dialog):
+        assert isinstance(dialog, ConfirmContactDialog) and dialog.isVisible()
+        value = dialog.editor
+        shown.append((value("co.dd").value(), value("co.dt").value(), value("co.op").value(),
+                      value("co.de").value(), value("co.pr").value()))
+        value("co.dd").set_value(None)
+        dialog.schedule_button.click()  # a due date is required: the dialog stays open
+        assert dialog.isVisible() and "Due Date is required" in dialog.message.text()
+        value("co.dd").set_value(later)
+        value("co.dt").set_value(dt.time(10, 30))
+        value("co.op").set_value("MGR")
+        value("co.de").set_value("Ask about the letter")
+        value("co.pr").set_value(77)
+        dialog.schedule_button.click()
+
+    monkeypatch.setattr(dialogs, "fill", change_everything)
+    qtbot.keyClicks(action.line, "REV")  # REV: one Review, "Prompt to confirm details"
+    qtbot.keyClick(action.line, Qt.Key.Key_Return)
+    assert shown == [(TODAY, None, desk, "Review file...", 30)]  # what the plan would do
+    session.expire_all()
+    [review] = session.scalars(select(Contact).where(Contact.debtor_id == debtor_id,
+                                                     Contact.plan_code == "REV")).all()
+    assert (review.type, review.due_date, review.due_time, review.operator_id,
+            review.description, review.priority, review.done) == \
+        ("Review", later, dt.time(10, 30), "MGR", "Ask about the letter", 77, False)
+
+    # Skip leaves the event out; the plan still ran (REV removed the Review it replaces).
+    monkeypatch.setattr(dialogs, "fill", lambda dialog: dialog.skip_button.click())
+    qtbot.keyClicks(action.line, "REV")
+    qtbot.keyClick(action.line, Qt.Key.Key_Return)
+    session.expire_all()
+    assert session.scalars(select(Contact).where(Contact.debtor_id == debtor_id,
+                                                 Contact.plan_code == "REV")).all() == []
+    assert "Plan REV ran: 0 contact(s) scheduled." in w.statusBar().currentMessage()
+
+
 def test_the_contact_plan_form_for_new_shows_its_events(manager):
     w = manager
     menu_texts = [a.text() for a in w.menuBar().actions()]
