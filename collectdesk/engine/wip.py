@@ -12,9 +12,10 @@ skips weekends and holidays unless "Schedule contacts on weekends" is on).
 * Sort "priority": contact priority (high first), then due date and time.  Sort "status"
   (WIP Options): the account status's WIP priority (high first), then the status code (A-Z),
   then as for "priority".
-* The first page is read from ix_contacts_wip (operator, done, due date, priority, type, due
-  time, account), which covers the query; sorted by status, each due contact's account is
-  looked up for its status; account details are read for that page only.
+* The first page is read from ix_contacts_wip (operator, done, type, due date, priority, due
+  time, account), which covers the query: the four WIP types are four index ranges; sorted by
+  status, each due contact's account is looked up for its status; account details are read
+  for that page only.
 
 Decisions: a contact without a due date is not due (it never appears); a client's own contact
 (no account) shows in the list with no status; Closed accounts are listed like any other (CLO

@@ -1,6 +1,7 @@
 """WIP list: ix_contacts_wip covers the list's query (type, due time and account added), so
 the first page and the counts of a collector with 50,000 due contacts are read from the index
-alone instead of looking up every contact row
+alone instead of looking up every contact row; the type comes before the due date so that
+the four WIP types are read as four ranges, skipping the letters and other In Progress events
 (branch plans; the lead chains down_revision when merging)
 
 Revision ID: 0003_plans
@@ -17,7 +18,7 @@ down_revision = '0002_finance'
 branch_labels = None
 depends_on = None
 
-WIDE = ['operator_id', 'done', 'due_date', 'priority', 'type', 'due_time', 'debtor_id']
+WIDE = ['operator_id', 'done', 'type', 'due_date', 'priority', 'due_time', 'debtor_id']
 NARROW = ['operator_id', 'done', 'due_date', 'priority']
 
 
