@@ -14,14 +14,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDialog, QFormLayout, QHBoxLayout, QLabel, QPushButton, QVBoxLayout
+from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLayout
 
-from ..engine import forms_spec
 from ..engine.contact_plans import CompiledPlan, PlanCallbacks
 from ..models import Contact
 from . import dialogs
-from .forms.editors import BadValue, Editor, create_editor
+from .forms.editors import Editor
+from .forms.field_rows import FieldRows
 
 #: How many contacts the delete question lists before "… and N more".
 LISTED = 12
@@ -57,22 +56,13 @@ class ConfirmContactDialog(QDialog):
         self.setModal(True)
         plan = f" from plan {contact.plan_code}" if contact.plan_code else ""
         heading = QLabel(f"{contact.type}{plan}", objectName="formTitle")
-        form = QFormLayout()
-        form.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        form.setHorizontalSpacing(8)
-        form.setVerticalSpacing(4)
-        self.editors: dict[str, Editor] = {}
-        for code in CONFIRM_FIELDS:
-            spec = forms_spec.resolve_field(Contact, code, "Confirm Contact")
-            if code in REQUIRED:
-                spec = forms_spec.FieldSpec(**{**spec.__dict__, "required": True})
-            editor = create_editor(spec, self)
-            editor.set_value(getattr(contact, spec.attribute))
-            label = QLabel(spec.label)
-            label.setProperty("required", "true" if spec.required else "false")
-            label.setBuddy(editor.focus_widget())
-            form.addRow(label, editor)
-            self.editors[code] = editor
+        current = {"co.dd": contact.due_date, "co.dt": contact.due_time,
+                   "co.op": contact.operator_id, "co.de": contact.description,
+                   "co.pr": contact.priority}
+        form = FieldRows(Contact, CONFIRM_FIELDS, current, required=REQUIRED,
+                         where="Confirm Contact", parent=self)
+        self.fields = form
+        self.editors = form.editors
         self.message = QLabel(objectName="error")
         self.message.setWordWrap(True)
         self.schedule_button = QPushButton("&Schedule")
@@ -103,27 +93,18 @@ class ConfirmContactDialog(QDialog):
 
     def accept(self) -> None:
         """Schedule: the values go into the contact; a bad one keeps the dialog open."""
-        values: dict[str, Any] = {}
-        for code, editor in self.editors.items():
-            try:
-                value = editor.value()
-            except BadValue as exc:
-                self._refuse(f"{editor.spec.label}: {exc}", editor)
-                return
-            if code in REQUIRED and value in (None, ""):
-                self._refuse(f"{editor.spec.label} is required.", editor)
-                return
-            values[editor.spec.attribute] = value
+        values, problem, editor = self.fields.values()
+        if values is None:
+            self.message.setText(problem)
+            if editor is not None:
+                editor.focus_widget().setFocus()
+            return
         c = self.contact
-        c.due_date, c.due_time = values["due_date"], values["due_time"]
-        c.operator_id = values["operator_id"] or ""
-        c.description = values["description"] or ""
-        c.priority = values["priority"] or 0
+        c.due_date, c.due_time = values["co.dd"], values["co.dt"]
+        c.operator_id = values["co.op"] or ""
+        c.description = values["co.de"] or ""
+        c.priority = values["co.pr"] or 0
         super().accept()
-
-    def _refuse(self, text: str, editor: Editor) -> None:
-        self.message.setText(text)
-        editor.focus_widget().setFocus()
 
 
 def callbacks(parent: Any) -> PlanCallbacks:
