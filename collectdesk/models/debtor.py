@@ -144,10 +144,9 @@ class Debtor(Versioned, Base):
                                    "legal action.")
     summary: Mapped[str] = text(60, "de.su", "Summary")
     run_plan: Mapped[str] = text(8, "de.rp", "Run Plan", picklist="contact_plans",
-                                 help="Type a contact plan code (F2 lists them) and press "
-                                      "Enter or leave the field: the account is saved and the "
-                                      "plan runs, and the field empties. On a new account it "
-                                      "runs at the first save: do not empty it, or the "
+                                 help="A plan code (F2 lists them): Enter or leaving the "
+                                      "field saves the account and runs it. On a new account "
+                                      "it runs at the first save; do not empty it, or the "
                                       "new-business plan will not run.")
     listed_date: Mapped[dt.date | None] = date(
         "de.li", "Listed",
