@@ -382,7 +382,9 @@ def test_prompt_to_confirm_details_saves_what_the_operator_changed(manager, sess
         value("co.dd").set_value(None)
         dialog.schedule_button.click()  # a due date is required: the dialog stays open
         assert dialog.isVisible() and "Due Date is required" in dialog.message.text()
-        value("co.dd").set_value(later)
+        qtbot.keyClicks(value("co.dd").focus_widget(), later.strftime("%m/%d/%Y"))
+        assert dialog.message.text() == ""  # typing clears what was refused
+        assert value("co.dd").value() == later
         value("co.dt").set_value(dt.time(10, 30))
         value("co.op").set_value("MGR")
         value("co.de").set_value("Ask about the letter")

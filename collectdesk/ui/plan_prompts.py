@@ -65,6 +65,8 @@ class ConfirmContactDialog(QDialog):
         self.editors = form.editors
         self.message = QLabel(objectName="error")
         self.message.setWordWrap(True)
+        for editor in self.editors.values():
+            editor.edited.connect(self.message.clear)  # what was refused is being fixed
         self.schedule_button = QPushButton("&Schedule")
         self.schedule_button.setDefault(True)
         self.schedule_button.setToolTip("Schedule the contact as shown (Enter)")
