@@ -50,7 +50,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Engine, event, func, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, object_session, selectinload
 
 from ..models import (
     Assign,
@@ -311,12 +311,21 @@ def forget_cached_plans(engine: Engine | None = None) -> None:
 _PLANS_EDITED = "contact plans edited"
 
 
-@event.listens_for(Session, "after_flush")
-def _note_plan_edits(session: Session, _flush_context: Any) -> None:
-    """A flush wrote a plan or an event: remember it until the transaction ends."""
-    if any(isinstance(obj, ContactPlan | PlanEvent)
-           for obj in (*session.new, *session.dirty, *session.deleted)):
+def _note_plan_edit(_mapper: Any, _connection: Any, row: Any) -> None:
+    """A flush wrote a plan or an event: remember it until the transaction ends (a mapper
+    event: nothing to do for the flushes of every other row)."""
+    session = object_session(row)
+    if session is not None:
         session.info[_PLANS_EDITED] = True
+
+
+def _listen_for_plan_edits() -> None:
+    for model in (ContactPlan, PlanEvent):
+        for written in ("after_insert", "after_update", "after_delete"):
+            event.listen(model, written, _note_plan_edit)
+
+
+_listen_for_plan_edits()
 
 
 @event.listens_for(Session, "after_commit")
