@@ -123,6 +123,17 @@ def test_sorted_by_status_wip_priority_then_code(session: Session,
     assert [e.status_priority for e in page.entries] == [90, 60, 60, 50, 50, 50]
 
 
+def test_sorted_by_status_code_alone_when_no_code_has_a_wip_priority(
+        session: Session, worklist: dict[str, Contact]) -> None:
+    for code in session.scalars(select(StatusCode)):
+        code.wip_priority = 0
+    session.commit()
+    page = wip_list(session, "OWN", now=NOW, sort="status")
+    # ACT (Able) · NEW (Baker) · SKA (Dunn) · SKB (Cole), each by contact priority within
+    assert _keys(page, worklist) == ["a_high_early", "a_high_late", "a_low", "b_mid",
+                                     "e_review", "c_other"]
+
+
 def test_the_wip_options_sort_is_the_default(session: Session,
                                              worklist: dict[str, Contact]) -> None:
     session.add(Preferences(operator_id="OWN", wip_sort="status"))

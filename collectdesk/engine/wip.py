@@ -112,14 +112,16 @@ def _access_filter(policy: AccessPolicy | None, manager: bool) -> Any:
     return or_(client_rows, cond)
 
 
-def _status_wip_priority(session: Session) -> Any:
-    """The account status's WIP priority (0 for a status without a code) as a CASE over the
-    few status codes: cheaper than joining the status codes to each of 50,000 due contacts."""
+def _status_wip_priority(session: Session) -> list[Any]:
+    """ORDER BY the account status's WIP priority, high first (0 for a status without a code),
+    as a CASE over the few status codes: cheaper than joining the status codes to each of
+    50,000 due contacts.  No term when no code has a WIP priority."""
     ranked = session.execute(select(StatusCode.code, StatusCode.wip_priority).where(
         StatusCode.wip_priority != 0)).all()
     if not ranked:
-        return literal(0)
-    return case({code: priority for code, priority in ranked}, value=Debtor.status, else_=0)
+        return []
+    return [case({code: priority for code, priority in ranked}, value=Debtor.status,
+                 else_=0).desc()]
 
 
 def wip_counts(session: Session, operator: str, *, now: dt.datetime,
@@ -157,8 +159,8 @@ def wip_list(session: Session, operator: str, *, now: dt.datetime | None = None,
     if access is not None:
         stmt = stmt.where(access)
     if sort == "status":
-        stmt = stmt.order_by(_status_wip_priority(session).desc(),
-                             func.coalesce(Debtor.status, ""), *by_priority)
+        stmt = stmt.order_by(*_status_wip_priority(session), func.coalesce(Debtor.status, ""),
+                             *by_priority)
     else:
         stmt = stmt.order_by(*by_priority)
     ids = list(session.scalars(stmt.offset(offset).limit(limit)))
