@@ -157,6 +157,7 @@ def build_scenarios(ctx: BenchContext, *, backend: str, smoke: bool) -> list[Sce
                  needs=("collectdesk.engine.batch",)),
         Scenario("WIP first page (busiest operator)", 5, _wip_first_page,
                  _under(0.200, "200 ms"), repeat=20, needs=("collectdesk.engine.wip",)),
+        *_wip_scenarios(smoke),
         Scenario("dialer pop by phone", 7, _dialer_pop_by_phone, _under(0.150, "150 ms"),
                  repeat=100, warmup=3, needs=("collectdesk.ui.dialer_page",)),
     ]
@@ -436,6 +437,156 @@ def _wip_first_page(ctx: BenchContext) -> int:
     with ctx.session() as session:
         page = wip.wip_list(session, ctx.samples["operator"],
                             now=dt.datetime(2026, 11, 22, 17, 0), limit=50)
+    return len(page.entries)
+
+
+# --- The WIP list of a busy collector (issue 5) ----------------------------------------------------
+
+@dataclass(frozen=True)
+class WipDataSet:
+    """Issue 5's data set: one collector (WIPBIG) with ``due`` due contacts among ``contacts``,
+    10 per account.  Built once in its own SQLite file (whatever the backend of the run) with
+    INSERT … SELECT, not the ORM; a smoke run uses a hundredth of it."""
+
+    contacts: int
+
+    @property
+    def accounts(self) -> int:
+        return self.contacts // 10
+
+    @property
+    def due(self) -> int:
+        return self.accounts // 10
+
+    @property
+    def path(self) -> Path:
+        return Path(tempfile.gettempdir()) / "collectdesk-bench" / f"wip-{self.contacts}.db"
+
+
+_WIP_OPERATOR = "WIPBIG"
+_WIP_NOW = dt.datetime(2026, 11, 22, 17, 0)
+_WIP_ENGINES: dict[Path, Engine] = {}
+
+
+def _wip_scenarios(smoke: bool) -> list[Scenario]:
+    data = WipDataSet(50_000 if smoke else 5_000_000)
+    return [Scenario(f"WIP first page, {data.due:,} due among {data.contacts:,} contacts, by {sort}",
+                     5, lambda c, sort=sort: _wip_big_first_page(data, sort),
+                     _under(0.200, "200 ms"), repeat=20, needs=("collectdesk.engine.wip",))
+            for sort in ("priority", "status")]
+
+
+def _wip_big_engine(data: WipDataSet) -> Engine:
+    """The data set, built when missing and brought to the current schema (a new index is
+    added by its migration, as on a customer's database)."""
+    from collectdesk.schema import (
+        create_database,
+        current_revision,
+        head_revision,
+        is_empty,
+        upgrade,
+    )
+
+    path = data.path
+    if path in _WIP_ENGINES:
+        return _WIP_ENGINES[path]
+    path.parent.mkdir(exist_ok=True)
+    url = f"sqlite:///{path}"
+    engine = make_engine(url)
+    built = path.exists() and not is_empty(engine) and _contact_count(engine) == data.contacts
+    if not built:
+        engine.dispose()
+        for p in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+            p.unlink(missing_ok=True)
+        create_database(url, demo=False)
+        engine = make_engine(url)
+        started = time.perf_counter()
+        _fill_wip_big(engine, data)
+        print(f"  built {path.name}: {data.contacts:,} contacts in "
+              f"{time.perf_counter() - started:.0f} s", flush=True)
+    elif current_revision(engine) != head_revision():
+        started = time.perf_counter()
+        upgrade(engine)
+        print(f"  upgraded {path.name} to {head_revision()} in "
+              f"{time.perf_counter() - started:.0f} s", flush=True)
+    _WIP_ENGINES[path] = engine
+    return engine
+
+
+def _contact_count(engine: Engine) -> int:
+    with engine.connect() as conn:
+        return conn.execute(select(func.count()).select_from(m.Contact)).scalar() or 0
+
+
+def _fill_wip_big(engine: Engine, data: WipDataSet) -> None:
+    """The accounts over 51 desks; per account one due WIP contact (Phone, Review, Promise or
+    Other, due up to a month ago), one due later, one letter and seven completed.  Every tenth
+    account is WIPBIG's; the 50 other desks share the rest."""
+    statuses = ("NEW", "DIS", "SKP", "ACT", "PPA", "LEG", "TCN", "BNK", "ACT", "NEW")
+    status_case = " ".join(f"WHEN {i} THEN '{c}'" for i, c in enumerate(statuses))
+    desk = (f"CASE WHEN {{n}} % 10 = 0 THEN '{_WIP_OPERATOR}' "
+            "ELSE 'COL' || printf('%02d', {n} % 50 + 1) END")
+    day = _WIP_NOW.date().isoformat()
+    with engine.begin() as conn:
+        conn.exec_driver_sql("PRAGMA synchronous=OFF")
+        # Indexes are built once the rows are in: much faster than row by row.
+        indexes = conn.exec_driver_sql(
+            "SELECT name, sql FROM sqlite_master WHERE type='index' AND tbl_name='contacts' "
+            "AND sql IS NOT NULL").all()
+        for name, _sql in indexes:
+            conn.exec_driver_sql(f"DROP INDEX {name}")
+        conn.exec_driver_sql("INSERT INTO clients (id, name) VALUES (1, 'WIP Benchmark Client')")
+        conn.exec_driver_sql(
+            "INSERT OR IGNORE INTO operators (id, name, type) "
+            f"SELECT '{_WIP_OPERATOR}', 'Busy collector', 'COLLECTOR' UNION ALL "
+            "SELECT 'COL' || printf('%02d', value), 'Collector', 'COLLECTOR' FROM "
+            "(WITH RECURSIVE n(value) AS (SELECT 1 UNION ALL SELECT value + 1 FROM n "
+            "WHERE value < 50) SELECT value FROM n)")
+        conn.exec_driver_sql(
+            "INSERT INTO debtors (id, client_id, name, mode, status, operator_id) "
+            f"WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n "
+            f"WHERE i < {data.accounts}) "
+            "SELECT i, 1, 'Debtor, ' || i, 'A', "
+            f"CASE i / 10 % 10 {status_case} END, {desk.format(n='i')} FROM n")
+        # contact i: account (i - 1) % accounts + 1, role (i - 1) / accounts (0-9, see above)
+        conn.exec_driver_sql(
+            "INSERT INTO contacts (id, debtor_id, type, done, priority, operator_id, due_date, "
+            "due_time, description) "
+            f"WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n "
+            f"WHERE i < {data.contacts}), "
+            f"c(i, d, role) AS (SELECT i, (i - 1) % {data.accounts} + 1, "
+            f"(i - 1) / {data.accounts} FROM n) "
+            "SELECT i, d, "
+            "CASE WHEN role = 2 THEN 'Letter' ELSE "
+            "CASE i / 10 % 4 WHEN 0 THEN 'Phone' WHEN 1 THEN 'Review' WHEN 2 THEN 'Promise' "
+            "ELSE 'Other' END END, "
+            "role >= 3, (i * 37 + i / 7) % 100, "
+            f"{desk.format(n='d')}, "
+            f"CASE WHEN role = 1 THEN date('{day}', '+' || (i % 60 + 1) || ' days') "
+            f"ELSE date('{day}', '-' || (i / 3 % 30 + (role >= 3) * 31) || ' days') END, "
+            "CASE WHEN i / 10 % 5 = 0 THEN printf('%02d:%02d:00.000000', 8 + i / 7 % 9, "
+            "i / 11 % 60) END, "
+            "'Contact ' || i FROM c")
+        for _name, sql in indexes:
+            conn.exec_driver_sql(sql)
+        conn.exec_driver_sql("ANALYZE")
+    with engine.connect() as conn:
+        due = conn.execute(select(func.count()).select_from(m.Contact).where(
+            m.Contact.operator_id == _WIP_OPERATOR, m.Contact.done.is_(False),
+            m.Contact.type.in_(("Phone", "Review", "Promise", "Other")),
+            m.Contact.due_date <= _WIP_NOW.date())).scalar()
+    if due != data.due:
+        raise RuntimeError(f"{_WIP_OPERATOR} has {due:,} due contacts, not {data.due:,}")
+
+
+def _wip_big_first_page(data: WipDataSet, sort: str) -> int:
+    """What the WIP page reads when the collector signs on: the first 50 and the counts."""
+    from collectdesk.engine import wip
+
+    with session_factory(_wip_big_engine(data))() as session:
+        page = wip.wip_list(session, _WIP_OPERATOR, now=_WIP_NOW, sort=sort, limit=50)
+    if len(page.entries) != 50 or page.total != data.due:
+        raise RuntimeError(f"WIP page of {len(page.entries)} entries, {page.total:,} due")
     return len(page.entries)
 
 

@@ -303,6 +303,23 @@ def test_letter_one_with_prompts(session: Session) -> None:
     assert session.get(Contact, other_review.id) is not None  # other description kept
 
 
+def test_confirming_details_saves_the_contact_as_edited(session: Session) -> None:
+    debtor = new_debtor(session)
+
+    def edit(contact: Contact) -> bool:
+        assert (contact.due_date, contact.priority, contact.operator_id) == (TODAY, 30, "OWN")
+        contact.due_date, contact.due_time = D(2024, 3, 7), dt.time(14, 45)
+        contact.operator_id, contact.description, contact.priority = "JC", "Edited", 5
+        return True
+
+    result = run(session, debtor, "REV", callbacks=PlanCallbacks(confirm_contact=edit))
+    session.commit()
+    session.expire_all()
+    assert [shape(c) for c in contacts(session, debtor)] == [
+        ("Review", D(2024, 3, 7), dt.time(14, 45), 5, "JC", "Edited")]
+    assert [c.plan_code for c in result.contacts] == ["REV"]
+
+
 def test_letter_one_declined_letter_is_not_queued(session: Session) -> None:
     debtor = new_debtor(session)
     result = run(session, debtor, "L1", callbacks=PlanCallbacks(
@@ -954,23 +971,68 @@ def test_operator_and_phone_change_plans(session: Session) -> None:
     assert result is not None and result.plan == "C0"
 
 
+def _rev_priority(session: Session, value: int) -> PlanEvent:
+    event = session.scalars(select(PlanEvent).join(ContactPlan)
+                            .where(ContactPlan.code == "REV")).one()
+    event.priority = value
+    return event
+
+
 def test_plan_cache(session: Session, engine: Any) -> None:
     system = session.scalar(select(Preferences).where(Preferences.operator_id.is_(None)))
     system.cache_contact_plans = True
     session.commit()
     debtor = new_debtor(session)
-    assert run(session, debtor, "REV").contacts[0].priority == 30
-    event = session.scalars(select(PlanEvent).join(ContactPlan)
-                            .where(ContactPlan.code == "REV")).one()
-    event.priority = 77
+
+    def priority(s: Session = session) -> int:
+        scheduled = run(s, s.get(Debtor, debtor.id), "REV").contacts[0].priority
+        s.commit()
+        return scheduled
+
+    assert priority() == 30
+    # Another program changes the plan: this one keeps its cached copy until sign-off.
+    session.execute(PlanEvent.__table__.update().values(priority=55))
     session.commit()
-    assert run(session, debtor, "REV").contacts[0].priority == 30  # cached: not seen yet
+    assert priority() == 30  # cached: not seen yet
     forget_cached_plans(engine)  # signing out and back in
-    assert run(session, debtor, "REV").contacts[0].priority == 77
-    system.cache_contact_plans = False
-    event.priority = 78
+    assert priority() == 55
+    # Saving a plan here (committed) clears the cache: the edit takes effect at once ...
+    _rev_priority(session, 77)
     session.commit()
-    assert run(session, debtor, "REV").contacts[0].priority == 78
+    assert priority() == 77
+    # ... whichever session saved it; an edit rolled back clears nothing.
+    session.execute(PlanEvent.__table__.update().values(priority=44))
+    session.commit()
+    with session_factory(engine)() as other:
+        _rev_priority(other, 66)
+        other.flush()
+        other.rollback()
+        assert priority(other) == 77
+        _rev_priority(other, 88)
+        other.commit()
+    assert priority() == 88
+    system.cache_contact_plans = False
+    _rev_priority(session, 78)
+    session.commit()
+    assert priority() == 78
+
+
+def test_signing_off_forgets_the_cached_plans(session: Session, engine: Any) -> None:
+    from collectdesk.ui.context import AppContext
+
+    system = session.scalar(select(Preferences).where(Preferences.operator_id.is_(None)))
+    system.cache_contact_plans = True
+    session.commit()
+    debtor = new_debtor(session)
+    assert run(session, debtor, "REV").contacts[0].priority == 30
+    session.execute(PlanEvent.__table__.update().values(priority=55))  # another workstation
+    session.commit()
+    assert run(session, debtor, "REV").contacts[0].priority == 30
+    ctx = AppContext(str(engine.url), engine)
+    ctx.operator = session.get(Operator, "OWN")
+    ctx.sign_off()
+    assert ctx.operator is None
+    assert run(session, debtor, "REV").contacts[0].priority == 55
 
 
 # ------------------------------------------------------------------------------------------
@@ -1108,6 +1170,39 @@ def test_batch_asks_for_the_start_date_once(session: Session) -> None:
             [("Phone", D(2024, 3, 18)), ("Review", D(2024, 3, 5))]
 
 
+def test_a_batch_asks_the_start_date_once_and_before_deleting_on_each_account(
+        session: Session) -> None:
+    add_plan(session, "PB", [{"type": "Review", "use_delay_days": True, "delay_days": 2}],
+             prompt_for_start_date=True, prompt_before_deleting=True, delete_all_pending=True)
+    debtors = [new_debtor(session) for _ in range(3)]
+    old = [add_contact(session, d, type="Phone", description=f"old {i}")
+           for i, d in enumerate(debtors)]
+    session.commit()
+    asked: list[str] = []
+    listed: list[list[str]] = []
+
+    def start(plan: Any) -> dt.date:
+        asked.append(plan.code)
+        return D(2024, 3, 11)
+
+    def delete(pending: list[Contact]) -> bool:
+        listed.append([c.description for c in pending])
+        return pending[0].description != "old 1"  # No on the second account
+
+    summary = run_plan_batch(session, [d.id for d in debtors], "PB", operator="OWN", now=NOW,
+                             callbacks=PlanCallbacks(start_date=start, confirm_delete=delete))
+    assert asked == ["PB"]  # once for the whole batch
+    assert listed == [["old 0"], ["old 1"], ["old 2"]]  # each account's own pending list
+    assert summary.method == "per account"
+    assert (summary.processed, summary.skipped) == \
+        (2, {"cancelled at the prompt before deleting": 1})
+    session.expire_all()
+    assert [[shape(c)[:2] for c in contacts(session, d)] for d in debtors] == [
+        [("Review", D(2024, 3, 13))], [("Phone", TODAY + dt.timedelta(days=5))],
+        [("Review", D(2024, 3, 13))]]
+    assert session.get(Contact, old[1].id) is not None  # refused: untouched
+
+
 def test_batch_unknown_plan(session: Session) -> None:
     with pytest.raises(UnknownPlan):
         run_plan_batch(session, [1], "NOPE", operator="OWN")
@@ -1241,6 +1336,25 @@ def test_plan_run_command(engine: Any, session: Session, capsys: Any) -> None:
     assert code == 1 and "unknown contact plan 'NOPE'" in err
     code, _, err = _cli(["plan", "run", "NEW", "--debtor", "424242", "--db", db], capsys)
     assert code == 1 and "no account with file number 424242" in err
+
+
+def test_plan_run_tagged_without_an_operator_uses_the_sys_tags(engine: Any, session: Session,
+                                                               capsys: Any) -> None:
+    mine = [new_debtor(session) for _ in range(3)]
+    sys_tags = [new_debtor(session) for _ in range(2)]
+    _tag(session, "OWN", mine)
+    _tag(session, "SYS", sys_tags)
+    db = str(engine.url.database)
+    code, out, _ = _cli(["plan", "run", "REV", "--tagged", "--db", db, "--json"], capsys)
+    assert code == 0 and json.loads(out)["processed"] == 2
+    session.expire_all()
+    assert [len(contacts(session, d)) for d in sys_tags + mine] == [1, 1, 0, 0, 0]
+    code, _, err = _cli(["plan", "run", "REV", "--tagged", "--operator", "NOBODY", "--db", db],
+                        capsys)
+    assert code == 1 and "no operator 'NOBODY'" in err
+    with pytest.raises(SystemExit):
+        _cli(["plan", "run", "--help"], capsys)
+    assert "without --operator: SYS's tags" in " ".join(capsys.readouterr().out.split())
 
 
 def test_plan_export_import_commands(engine: Any, tmp_path: Any, capsys: Any) -> None:

@@ -230,6 +230,188 @@ def test_automatically_display_dialer_offers_the_phone(collector, session, monke
     assert len(offered) == 1  # only phone contacts
 
 
+def test_f6_opens_the_next_due_account_after_the_one_being_worked(collector, session, qtbot):
+    from PySide6.QtCore import Qt
+
+    w = collector
+    wip = w.current_page()
+    order = [e.debtor_id for e in wip.entries]  # Review 90, Phone 50, Phone 10
+    command = w.command("OpenNextAccount")
+    assert command.action.shortcut() == QKeySequence("F6") and command.action.isEnabled()
+    # From the list itself: the first account.
+    qtbot.keyClick(wip.table, Qt.Key.Key_F6)
+    first = w.current_page()
+    assert first.spec.id == "debtor" and first.record_key() == order[0]
+    # On the account: F6 closes it and opens the next one below it.
+    first.form.editor("de.ci").set_value("Salem")
+    first.form.editor("de.ci").edited.emit()  # typed, not saved: F6 asks, Save keeps it
+    command.action.trigger()
+    second = w.current_page()
+    assert second.record_key() == order[1]
+    assert [p for p in w.pages() if getattr(p, "spec", None) is not None] == [second]
+    assert session.get(Debtor, order[0]).city == "Salem"
+    wip.next_account_button.click()
+    assert w.current_page().record_key() == order[2]
+    assert [p for p in w.pages() if getattr(p, "spec", None) is not None] == [w.current_page()]
+    # The last account of the list: nothing further, the account stays open.
+    command.action.trigger()
+    assert w.current_page().record_key() == order[2]
+    assert "No other account is due" in w.statusBar().currentMessage()
+
+
+def test_orphans_lists_the_desks_accounts_in_nobodys_wip_list(database, session, qtbot,
+                                                               monkeypatch):
+    from PySide6.QtCore import Qt
+
+    from collectdesk.models import Client
+    from collectdesk.ui.orphans_page import OrphansPage
+
+    ids = list(session.scalars(select(Debtor.id).order_by(Debtor.id)))
+    acme = session.scalar(select(Client.id).where(Client.name == "Acme Dental Group"))
+    # Two more accounts on COL1's desk with no contact at all: one of Acme, one of Bayview.
+    orphan = next(i for i in ids[5:] if session.get(Debtor, i).client_id == acme)
+    other = next(i for i in ids[5:] if session.get(Debtor, i).client_id != acme)
+    for i in (orphan, other):
+        session.get(Debtor, i).operator_id = "COL1"
+    # COL1 may see Acme's accounts only: Bayview's orphan must not leak into the list.
+    col1 = session.get(Operator, "COL1")
+    col1.enable_security, col1.strict, col1.security_client_id = True, True, acme
+    session.commit()
+    w = sign_on(qtbot, database, monkeypatch)
+    w.current_page().show_orphans()
+    page = w.current_page()
+    assert isinstance(page, OrphansPage)
+    assert not page.everyone.isVisibleTo(page)  # a collector sees their own desk
+    assert [r[0] for r in page.rows] == [orphan]
+    assert page.table.item(0, 1).text() == session.get(Debtor, orphan).name
+    assert "COL1's desk" in page.summary.text()
+    qtbot.keyClick(page.table, Qt.Key.Key_Return)
+    account = w.current_page()
+    assert account.spec.id == "debtor" and account.record_key() == orphan
+    # A contact scheduled on the account puts it back in a WIP list: it leaves the orphans.
+    session.add(Contact(debtor_id=orphan, type="Review", operator_id="COL1", due_date=TODAY))
+    session.commit()
+    w.close_page(account)
+    assert w.current_page() is page and page.rows == []
+    assert page.empty.isVisibleTo(page)
+    w.close()
+
+
+def test_the_action_field_runs_a_plan_on_enter_on_leaving_it_and_from_f2(manager, session,
+                                                                            qtbot):
+    from PySide6.QtCore import Qt
+
+    w = manager
+    debtor_id = session.scalars(select(Debtor.id).order_by(Debtor.id.desc())).first()
+    page = w.open_form("debtor", debtor_id)
+    w.show()
+    qtbot.waitExposed(w)
+    action = page.form.editor("de.rp")
+
+    def plans_run() -> list[str]:
+        session.expire_all()
+        return [c.plan_code for c in session.scalars(select(Contact).where(
+            Contact.debtor_id == debtor_id).order_by(Contact.id))]
+
+    # Typing a code and pressing Enter runs it on the account; the field empties.
+    qtbot.keyClicks(action.line, "REV")
+    qtbot.keyClick(action.line, Qt.Key.Key_Return)
+    assert plans_run() == ["REV"]
+    assert action.line.text() == "" and not page.is_dirty()
+    assert page.form.sublists()[0].row_count() == 1
+    assert "Plan REV ran" in w.statusBar().currentMessage()
+    # Leaving the field runs it too.
+    action.line.setFocus()
+    qtbot.keyClicks(action.line, "C0")
+    page.form.editor("de.ci").line.setFocus()
+    qtbot.waitUntil(lambda: plans_run() == ["REV", "C0"])
+    # An unknown code is refused with a message, once, and nothing is run or saved.
+    dialogs.asked.clear()
+    action.line.setFocus()
+    qtbot.keyClicks(action.line, "NOPE")
+    qtbot.keyClick(action.line, Qt.Key.Key_Return)
+    page.form.editor("de.ci").line.setFocus()
+    refusals = [t for _title, t in dialogs.asked if "unknown contact plan 'NOPE'" in t]
+    assert len(refusals) == 1 and plans_run() == ["REV", "C0"]
+    # F2 lists the plans; the one picked runs on Enter.
+    action.line.clear()
+    action.line.setFocus()
+    qtbot.keyClick(action.line, Qt.Key.Key_F2)
+    popup = action.popup
+    assert popup.isVisible()
+    listed = [popup.list.item(i).data(Qt.ItemDataRole.UserRole) for i in range(popup.list.count())]
+    assert {"NEW", "CLO", "C0", "L1", "REV", "C"} <= set(listed)
+    qtbot.keyClicks(popup.filter, "Close File")
+    qtbot.keyClick(popup.filter, Qt.Key.Key_Return)
+    assert action.line.text() == "CLO"
+    qtbot.keyClick(action.line, Qt.Key.Key_Return)
+    session.expire_all()
+    assert session.get(Debtor, debtor_id).mode == "C"  # CLO closed the account
+    # The client form's Action field runs the plan on the client.
+    client_id = session.get(Debtor, debtor_id).client_id
+    w.close_page(page)
+    client_page = w.open_form("client", client_id)
+    client_action = client_page.form.editor("cl.rp")
+    qtbot.keyClicks(client_action.line, "REV")
+    qtbot.keyClick(client_action.line, Qt.Key.Key_Return)
+    session.expire_all()
+    assert session.scalars(select(Contact.type).where(
+        Contact.client_id == client_id, Contact.debtor_id.is_(None))).all() == ["Review"]
+    assert client_action.line.text() == ""
+
+
+def test_prompt_to_confirm_details_saves_what_the_operator_changed(manager, session, qtbot,
+                                                                   monkeypatch):
+    from PySide6.QtCore import Qt
+
+    from collectdesk.ui.plan_prompts import ConfirmContactDialog
+
+    w = manager
+    debtor_id = session.scalars(select(Debtor.id).order_by(Debtor.id.desc())).first()
+    desk = session.get(Debtor, debtor_id).operator_id
+    page = w.open_form("debtor", debtor_id)
+    action = page.form.editor("de.rp")
+    later = TODAY + dt.timedelta(days=3)
+    shown = []
+
+    def change_everything(dialog):
+        assert isinstance(dialog, ConfirmContactDialog) and dialog.isVisible()
+        value = dialog.editor
+        shown.append((value("co.dd").value(), value("co.dt").value(), value("co.op").value(),
+                      value("co.de").value(), value("co.pr").value()))
+        value("co.dd").set_value(None)
+        dialog.schedule_button.click()  # a due date is required: the dialog stays open
+        assert dialog.isVisible() and "Due Date is required" in dialog.message.text()
+        qtbot.keyClicks(value("co.dd").focus_widget(), later.strftime("%m/%d/%Y"))
+        assert dialog.message.text() == ""  # typing clears what was refused
+        assert value("co.dd").value() == later
+        value("co.dt").set_value(dt.time(10, 30))
+        value("co.op").set_value("MGR")
+        value("co.de").set_value("Ask about the letter")
+        value("co.pr").set_value(77)
+        dialog.schedule_button.click()
+
+    monkeypatch.setattr(dialogs, "fill", change_everything)
+    qtbot.keyClicks(action.line, "REV")  # REV: one Review, "Prompt to confirm details"
+    qtbot.keyClick(action.line, Qt.Key.Key_Return)
+    assert shown == [(TODAY, None, desk, "Review file...", 30)]  # what the plan would do
+    session.expire_all()
+    [review] = session.scalars(select(Contact).where(Contact.debtor_id == debtor_id,
+                                                     Contact.plan_code == "REV")).all()
+    assert (review.type, review.due_date, review.due_time, review.operator_id,
+            review.description, review.priority, review.done) == \
+        ("Review", later, dt.time(10, 30), "MGR", "Ask about the letter", 77, False)
+
+    # Skip leaves the event out; the plan still ran (REV removed the Review it replaces).
+    monkeypatch.setattr(dialogs, "fill", lambda dialog: dialog.skip_button.click())
+    qtbot.keyClicks(action.line, "REV")
+    qtbot.keyClick(action.line, Qt.Key.Key_Return)
+    session.expire_all()
+    assert session.scalars(select(Contact).where(Contact.debtor_id == debtor_id,
+                                                 Contact.plan_code == "REV")).all() == []
+    assert "Plan REV ran: 0 contact(s) scheduled." in w.statusBar().currentMessage()
+
+
 def test_the_contact_plan_form_for_new_shows_its_events(manager):
     w = manager
     menu_texts = [a.text() for a in w.menuBar().actions()]

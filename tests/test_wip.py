@@ -123,6 +123,17 @@ def test_sorted_by_status_wip_priority_then_code(session: Session,
     assert [e.status_priority for e in page.entries] == [90, 60, 60, 50, 50, 50]
 
 
+def test_sorted_by_status_code_alone_when_no_code_has_a_wip_priority(
+        session: Session, worklist: dict[str, Contact]) -> None:
+    for code in session.scalars(select(StatusCode)):
+        code.wip_priority = 0
+    session.commit()
+    page = wip_list(session, "OWN", now=NOW, sort="status")
+    # ACT (Able) · NEW (Baker) · SKA (Dunn) · SKB (Cole), each by contact priority within
+    assert _keys(page, worklist) == ["a_high_early", "a_high_late", "a_low", "b_mid",
+                                     "e_review", "c_other"]
+
+
 def test_the_wip_options_sort_is_the_default(session: Session,
                                              worklist: dict[str, Contact]) -> None:
     session.add(Preferences(operator_id="OWN", wip_sort="status"))
@@ -165,6 +176,26 @@ def test_next_account_skips_the_account_just_worked(session: Session,
     following = next_account(session, "OWN", now=NOW, after_debtor_id=first.debtor_id)
     assert following is not None and following.name == "Baker"
     assert next_account(session, "JC", now=NOW, after_debtor_id=following.debtor_id) is None
+
+
+def test_next_account_is_the_next_one_below_the_contact_being_worked(
+        session: Session, worklist: dict[str, Contact]) -> None:
+    # The list: a_high_early, a_high_late (Able) · b_mid (Baker) · c_other (Cole) ·
+    # e_review (Dunn) · a_low (Able again)
+    def after(name: str) -> str | None:
+        worked = worklist[name]
+        entry = next_account(session, "OWN", now=NOW, after_debtor_id=worked.debtor_id,
+                             after_contact_id=worked.id)
+        return entry.name if entry else None
+
+    assert [after(n) for n in ("a_high_early", "b_mid", "c_other", "e_review")] == \
+        ["Baker", "Cole", "Dunn", "Able"]
+    assert after("a_low") is None  # the last account of the list
+    # Completed, the contact has left the list: the top account other than the one worked.
+    schedule_next_contact(session, worklist["c_other"], type="Phone",
+                          due_date=TODAY + dt.timedelta(days=7), now=NOW)
+    session.commit()
+    assert after("c_other") == "Able"
 
 
 def test_schedule_next_contact_completes_and_reschedules(session: Session,
@@ -239,3 +270,30 @@ def test_wip_command(engine: Any, session: Session, worklist: dict[str, Contact]
     assert json.loads(capsys.readouterr().out) == {"orphans": []}
     assert run_command(["wip", "--operator", "NOBODY", "--db", db]) == 1
     assert "no operator 'NOBODY'" in capsys.readouterr().err
+
+
+def test_orphans_command_lists_only_the_accounts_the_operator_may_see(
+        session: Session, engine: Any, capsys: Any) -> None:
+    from collectdesk.commands import run as run_command
+
+    session.add(Client(id=2, name="Other Client"))
+    # RX may see client 1's accounts only (Security Client #); two orphans sit on its desk.
+    session.add(Operator(id="RX", name="Restricted", enable_security=True, strict=True,
+                         security_client_id=1))
+    mine = debtor(session, "Visible Orphan", operator_id="RX")
+    hidden = Debtor(client_id=2, name="Hidden Orphan", status="ACT", operator_id="RX")
+    session.add(hidden)
+    worked = debtor(session, "Worked", operator_id="RX")
+    contact(session, worked, "Phone", operator="RX")
+    session.commit()
+    db = str(engine.url.database)
+    assert run_command(["wip", "--operator", "rx", "--orphans", "--db", db, "--json"]) == 0
+    assert json.loads(capsys.readouterr().out) == {
+        "orphans": [{"file_number": mine.id, "name": "Visible Orphan", "operator": "RX"}]}
+    # Without an operator (the system's view) both are listed.
+    assert run_command(["wip", "--orphans", "--db", db, "--json"]) == 0
+    listed = [o["file_number"] for o in json.loads(capsys.readouterr().out)["orphans"]]
+    assert mine.id in listed and hidden.id in listed and worked.id not in listed
+    assert run_command(["wip", "--operator", "RX", "--orphans", "--db", db]) == 0
+    text = capsys.readouterr().out
+    assert "Visible Orphan" in text and "Hidden Orphan" not in text

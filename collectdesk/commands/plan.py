@@ -25,7 +25,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     which.add_argument("--client", metavar="N",
                        help="a client number: run on every account of the client (add "
                        "--on-client to run on the client record itself)")
-    which.add_argument("--tagged", action="store_true", help="the operator's tagged list")
+    which.add_argument("--tagged", action="store_true",
+                       help="the tagged list of --operator (without --operator: SYS's tags)")
     run.add_argument("--on-client", action="store_true",
                      help="with --client: run on the client record instead of its accounts")
     run.add_argument("--operator", default="", metavar="ID",
@@ -81,8 +82,6 @@ def _run(args: argparse.Namespace) -> int:
     start = _date(args.start_date)
     if args.on_client and not args.client:
         raise CommandError("--on-client goes with --client")
-    if args.tagged and not args.operator:
-        raise CommandError("--tagged needs --operator (whose tagged list)")
     try:
         with open_session(args.db) as session:
             if args.debtor or args.on_client:
@@ -107,9 +106,9 @@ def _run(args: argparse.Namespace) -> int:
                         + ("".join(f"\n  error: {e}" for e in result.errors)))
             else:
                 if args.tagged:
-                    if session.get(Operator, args.operator) is None:
-                        raise CommandError(f"no operator {args.operator!r}")
-                    ids = tagged_debtor_ids(session, args.operator)
+                    if session.get(Operator, operator) is None:
+                        raise CommandError(f"no operator {operator!r}")
+                    ids = tagged_debtor_ids(session, operator)
                 else:
                     number = _number(args.client, "client number")
                     if session.get(Client, number) is None:

@@ -22,15 +22,16 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--now", metavar="YYYY-MM-DDTHH:MM",
                         help="the moment to list (default now)")
     parser.add_argument("--orphans", action="store_true",
-                        help="list active accounts on a desk that are in nobody's WIP list")
+                        help="list active accounts on a desk that are in nobody's WIP list "
+                        "(with --operator: that desk, only the accounts the operator may see)")
     add_database_option(parser)
     add_json_option(parser)
     parser.set_defaults(func=_run)
 
 
 def _run(args: argparse.Namespace) -> int:
+    from ..engine.access import AccessPolicy
     from ..engine.wip import orphan_accounts, wip_list
-    from ..models import Operator
 
     if not args.operator and not args.manager and not args.orphans:
         raise CommandError("name an --operator (or --manager, or --orphans)")
@@ -42,16 +43,25 @@ def _run(args: argparse.Namespace) -> int:
             raise CommandError(f"malformed --now {args.now!r}") from None
     try:
         with open_session(args.db) as session:
-            if args.operator and session.get(Operator, args.operator) is None:
-                raise CommandError(f"no operator {args.operator!r}")
+            # The listing is the operator's own: their account access applies to it.
+            policy = None
+            if args.operator:
+                try:
+                    policy = AccessPolicy.for_operator(session, args.operator)
+                except LookupError:
+                    raise CommandError(f"no operator {args.operator!r}") from None
             if args.orphans:
-                rows = orphan_accounts(session, args.operator, limit=args.limit)
+                rows = orphan_accounts(session, policy.operator_id if policy else None,
+                                       limit=args.limit,
+                                       offset=args.offset, policy=policy)
                 data = {"orphans": [{"file_number": f, "name": n, "operator": o}
                                     for f, n, o in rows]}
                 text = "\n".join(f"{f:>8}  {o:<7}  {n}" for f, n, o in rows) or "No orphans."
             else:
-                page = wip_list(session, args.operator or "", now=now, manager=args.manager,
-                                sort=args.sort, offset=args.offset, limit=args.limit)
+                page = wip_list(session, policy.operator_id if policy else "", now=now,
+                                manager=args.manager,
+                                sort=args.sort, offset=args.offset, limit=args.limit,
+                                policy=policy)
                 data = {"operator": args.operator, "sort": page.sort, "counts": page.counts,
                         "total": page.total, "offset": page.offset,
                         "entries": [e.as_dict() for e in page.entries]}

@@ -49,8 +49,8 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Engine, func, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import Engine, event, func, select
+from sqlalchemy.orm import Session, object_session, selectinload
 
 from ..models import (
     Assign,
@@ -68,6 +68,7 @@ from ..models import (
     Note,
     PickList,
     PickListEntry,
+    PlanEvent,
     Preferences,
     StatusCode,
 )
@@ -253,7 +254,11 @@ def load_plan(session: Session, code: str) -> CompiledPlan:
 class PlanCache:
     """Every plan, read the first time any plan runs (seed: "Contact Plan Caching").
 
-    Plans edited afterwards are not seen until the cache is cleared (signing out and back in).
+    The seed has users sign out and back in after a plan is modified; here the cache is also
+    cleared whenever this program commits a change to a plan or an event (any session of the
+    database, see :func:`_forget_committed_plan_edits`), so an edit takes effect at once.  A
+    plan changed by another program is seen at the next sign-on
+    (:meth:`.ui.context.AppContext.sign_off` calls :func:`forget_cached_plans`).
     """
 
     def __init__(self) -> None:
@@ -301,6 +306,38 @@ def forget_cached_plans(engine: Engine | None = None) -> None:
         caches = [c for e, c in _ENGINE_CACHES.items() if e is engine]
     for cache in caches:
         cache.clear()
+
+
+_PLANS_EDITED = "contact plans edited"
+
+
+def _note_plan_edit(_mapper: Any, _connection: Any, row: Any) -> None:
+    """A flush wrote a plan or an event: remember it until the transaction ends (a mapper
+    event: nothing to do for the flushes of every other row)."""
+    session = object_session(row)
+    if session is not None:
+        session.info[_PLANS_EDITED] = True
+
+
+def _listen_for_plan_edits() -> None:
+    for model in (ContactPlan, PlanEvent):
+        for written in ("after_insert", "after_update", "after_delete"):
+            event.listen(model, written, _note_plan_edit)
+
+
+_listen_for_plan_edits()
+
+
+@event.listens_for(Session, "after_commit")
+def _forget_committed_plan_edits(session: Session) -> None:
+    """A committed plan edit clears the database's plan cache: the next run reads it anew."""
+    if session.info.pop(_PLANS_EDITED, False):
+        plan_cache_for(session).clear()
+
+
+@event.listens_for(Session, "after_rollback")
+def _drop_rolled_back_plan_edits(session: Session) -> None:
+    session.info.pop(_PLANS_EDITED, None)
 
 
 # ------------------------------------------------------------------------------------------

@@ -80,7 +80,9 @@ class Client(Versioned, Base):
                                help="Your own status code for the client, for reports and batch "
                                     "work.")
     run_plan: Mapped[str] = text(8, "cl.rp", "Run Plan", picklist="contact_plans",
-                                 help="A contact plan to run on the client.")
+                                 help="Type a contact plan code (F2 lists them) and press "
+                                      "Enter or leave the field: the client is saved and the "
+                                      "plan runs on it.")
     # Figures, written by client recalculation (read-only on the form)
     listed: Mapped[Decimal] = money("cl.li", "Listed",
                                     help="The total the client listed with you; written by "

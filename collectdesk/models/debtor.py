@@ -144,9 +144,10 @@ class Debtor(Versioned, Base):
                                    "legal action.")
     summary: Mapped[str] = text(60, "de.su", "Summary")
     run_plan: Mapped[str] = text(8, "de.rp", "Run Plan", picklist="contact_plans",
-                                 help="A contact plan run when the account is saved; it empties "
-                                      "once the plan has run. Do not empty it on a new account, "
-                                      "or the new-business plan will not run.")
+                                 help="A plan code (F2 lists them): Enter or leaving the "
+                                      "field saves the account and runs it. On a new account "
+                                      "it runs at the first save; do not empty it, or the "
+                                      "new-business plan will not run.")
     listed_date: Mapped[dt.date | None] = date(
         "de.li", "Listed",
         help="The date the client listed (placed) the account; today when it is entered.")

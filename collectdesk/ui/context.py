@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from .. import db
 from ..engine.access import AccessPolicy
+from ..engine.contact_plans import forget_cached_plans
 from ..engine.rights import RightsTable, effective
 from ..models import Operator
 
@@ -96,7 +97,10 @@ class AppContext(QObject):
         return self._rights
 
     def sign_off(self) -> None:
+        """Drop the operator, and the cached contact plans: the next sign-on reads them anew
+        (seed 003 "Contact Plan Caching")."""
         self.operator = None
+        forget_cached_plans(self.engine)
 
     @property
     def operator_id(self) -> str:

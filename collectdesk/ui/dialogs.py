@@ -24,6 +24,29 @@ from PySide6.QtWidgets import (
 answer: Callable[[str, str, Sequence[str]], str] | None = None
 #: Every question asked, (title, text), newest last — for tests.
 asked: list[tuple[str, str]] = []
+#: Tests set this to work a form-like dialog themselves: called with the dialog, shown but not
+#: blocking, it fills the editors and clicks a button (see :func:`run`).
+fill: Callable[[QDialog], None] | None = None
+
+
+def run(dialog: QDialog, text: str = "") -> bool:
+    """Show a form-like modal ``dialog``; True when it was accepted.
+
+    Tests: with :data:`fill` the test works the real dialog; with only :data:`answer` the
+    dialog is accepted as shown when the answer is its first choice ("OK")."""
+    asked.append((dialog.windowTitle(), text))
+    if fill is not None:
+        dialog.show()
+        fill(dialog)
+        accepted = dialog.result() == QDialog.DialogCode.Accepted
+        dialog.close()
+        return accepted
+    if answer is not None:
+        if answer(dialog.windowTitle(), text, ("OK", "Cancel")) != "OK":
+            return False
+        dialog.accept()
+        return dialog.result() == QDialog.DialogCode.Accepted
+    return dialog.exec() == QDialog.DialogCode.Accepted
 
 
 def ask(parent: QWidget | None, title: str, text: str, choices: Sequence[str],

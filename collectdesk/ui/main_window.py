@@ -335,6 +335,7 @@ class MainWindow(QMainWindow):
         if ctx is None:
             return
         ctx.settings = self.ctx.settings
+        self.ctx.sign_off()
         new = MainWindow(ctx)
         new.show()
         new.land()
@@ -434,6 +435,7 @@ KEYBOARD_HELP = """<table cellspacing=4>
 <tr><td><b>F2</b></td><td>Open the calendar or pick list of the field</td></tr>
 <tr><td><b>F3</b></td><td>New record: of the list or sub-list you are in, else of the form</td></tr>
 <tr><td><b>F5</b></td><td>Open the highlighted row / activate the sub-list of the tab</td></tr>
+<tr><td><b>F6</b></td><td>Open the next due account of the WIP list</td></tr>
 <tr><td><b>F8</b>, <b>Ctrl+S</b></td><td>OK: save and close the form</td></tr>
 <tr><td><b>Esc</b></td><td>Cancel: close the form (asks when there are unsaved changes)</td></tr>
 <tr><td><b>PgUp</b> / <b>PgDn</b></td><td>Previous / next record (the &lt;&lt; and &gt;&gt; buttons); in a list or notes, a page up / down</td></tr>

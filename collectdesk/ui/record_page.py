@@ -83,6 +83,13 @@ def _has_value(value: Any) -> bool:
     return value not in _EMPTY
 
 
+def _is_action_field(model: Any, b: Binding) -> bool:
+    """The account's or client's own Action / Run Plan field (a status code's Run Plan is a
+    setting, not a command)."""
+    return (model is Debtor or model is Client) and not b.path \
+        and b.spec.attribute == "run_plan" and isinstance(b.editor, PickListEditor)
+
+
 class _PopupHelpFilter(QObject):
     """Pop-up help off: swallow the tooltips of fields."""
 
@@ -118,6 +125,8 @@ class RecordPage(Page):
         self.pending_notes: list[str] = []
         self._saving = False
         self._closing = False
+        #: The Action code last run from the field (not run again on leaving it after a failure).
+        self._action_tried: str | None = None
         self.placeholder: Placeholder | None = None
         self.placeholder_form: Any = None
 
@@ -273,6 +282,9 @@ class RecordPage(Page):
                 b.label.installEventFilter(self._help_filter)
             if isinstance(b.editor, PhoneEditor):
                 b.editor.dial_requested.connect(self.dial)
+            if _is_action_field(self.spec.model, b):
+                b.editor.line.editingFinished.connect(lambda b=b: self.run_action_field(b))
+                b.editor.line.textEdited.connect(lambda _t: setattr(self, "_action_tried", None))
 
     def _wire_tab(self, tb: TabBinding) -> None:
         if tb.sublist is not None:
@@ -313,6 +325,7 @@ class RecordPage(Page):
 
     # -- loading and binding -----------------------------------------------------------------------
     def load(self, key: Any, defaults: dict[str, Any] | None = None) -> None:
+        self._action_tried = None
         if self.form_rights == 0:
             self.record = None
             self.allowed(self.form_right_name)  # says which access right refuses
@@ -809,6 +822,21 @@ class RecordPage(Page):
         self._update_tab_marks()
 
     # -- commands ---------------------------------------------------------------------------------
+    def run_action_field(self, b: Binding) -> None:
+        """The Action / Run Plan field (seed 003): Enter or leaving the field runs the plan
+        typed (or picked with F2) at once — the record is saved and the plan runs in that save
+        (:func:`.saving.save_form`), which empties the field.  On a new account the plan waits
+        for the first save, like the client's new-account plan."""
+        if self.is_new or self.record is None or self.placeholder is not None \
+                or b.editor.is_readonly():
+            return
+        code = b.editor.line.text().strip()
+        if not code or code == self._action_tried or self._raw(b) == self.baseline.get(id(b)):
+            return
+        self._action_tried = code  # a refused code is not run again as the focus moves on
+        if self.save():
+            self._action_tried = None
+
     def ok(self) -> None:
         if self.placeholder is not None:
             self._closing = True

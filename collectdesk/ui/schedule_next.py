@@ -23,7 +23,6 @@ from typing import Any
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QDialog,
-    QFormLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
@@ -37,7 +36,8 @@ from ..engine import forms_spec, wip
 from ..engine.forms_spec import PickEntry
 from ..models import Contact, Debtor
 from . import dialogs
-from .forms.editors import BadValue, Editor, PickListEditor, create_editor, format_value
+from .forms.editors import Editor, PickListEditor, format_value
+from .forms.field_rows import FieldRows
 
 #: The next contact's fields, in the order the dialog shows them (printable codes of Contact).
 FIELDS = ("co.ty", "co.dd", "co.dt", "co.pr", "co.de", "co.op", "co.am", "co.rep")
@@ -153,22 +153,11 @@ class ScheduleNextDialog(QDialog):
             clay.addWidget(who)
 
         nxt = QGroupBox("Next contact")
-        form = QFormLayout(nxt)
-        form.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        form.setHorizontalSpacing(8)
-        form.setVerticalSpacing(4)
-        self.editors: dict[str, Editor] = {}
-        for code in FIELDS:
-            spec = forms_spec.resolve_field(Contact, code, "Schedule Next Contact")
-            if code in REQUIRED:
-                spec = forms_spec.FieldSpec(**{**spec.__dict__, "required": True})
-            editor = create_editor(spec, self)
-            editor.set_value(current[code])
-            label = QLabel(spec.label)
-            label.setProperty("required", "true" if spec.required else "false")
-            label.setBuddy(editor.focus_widget())
-            form.addRow(label, editor)
-            self.editors[code] = editor
+        form = FieldRows(Contact, FIELDS, current, required=REQUIRED,
+                         where="Schedule Next Contact", parent=self)
+        nxt.setLayout(form)
+        self.fields = form
+        self.editors: dict[str, Editor] = form.editors
         note = QLabel("A Saturday, Sunday or holiday moves to the next business day unless "
                       "WIP Options schedule contacts on weekends.", objectName="formSubtitle")
         note.setWordWrap(True)
@@ -213,22 +202,11 @@ class ScheduleNextDialog(QDialog):
         return self.editors[code]
 
     def values(self) -> dict[str, Any] | None:
-        out: dict[str, Any] = {}
-        for code, editor in self.editors.items():
-            try:
-                value = editor.value()
-            except BadValue as exc:
-                self._refuse(str(exc), editor)
-                return None
-            if code in REQUIRED and value in (None, ""):
-                self._refuse(f"{editor.spec.label} is required.", editor)
-                return None
-            out[code] = value
+        out, problem, editor = self.fields.values()
+        if out is None and editor is not None:
+            self.message.setText(problem)
+            editor.focus_widget().setFocus()
         return out
-
-    def _refuse(self, text: str, editor: Editor) -> None:
-        self.message.setText(text)
-        editor.focus_widget().setFocus()
 
     def schedule(self) -> None:
         v = self.values()

@@ -31,8 +31,9 @@ HELP = {
                             "Saturdays, Sundays and holidays.",
     "display_dialer": "Opening a phone contact from the WIP list offers to dial the account's "
                       "phone at once.",
-    "cache_contact_plans": "Keep plans in memory after their first run; after changing a plan, "
-                           "sign off and on again.",
+    "cache_contact_plans": "Keep plans in memory after their first run. A plan saved here "
+                           "is read again at once; one changed on another workstation takes "
+                           "effect when you sign off and on again.",
 }
 
 

@@ -1,8 +1,10 @@
 """The Work-In-Progress list: the collector's due phone, review, promise and other contacts.
 
 Reads pages of :func:`collectdesk.engine.wip.wip_list`; Enter opens the account, and
-<< >> on the account move through this list.  Ctrl+N (Daily Administration ▸ Schedule Next
-Contact, or the button here) completes the contact being worked and schedules the next one;
+<< >> on the account move through this list; F6 (Open Next Account) closes the account being
+worked and opens the next due one after it.  Orphans… lists the accounts on the desk that are
+in nobody's WIP list.  Ctrl+N (Daily Administration ▸ Schedule Next Contact, or the button
+here) completes the contact being worked and schedules the next one;
 the list reloads whenever it comes back on top or a contact changes, so a worked contact
 leaves it.  With "Automatically display dialer" (WIP Options, Auto Dialer Setup), opening a
 phone contact dials the account's phone.
@@ -13,129 +15,60 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QCheckBox,
-    QHBoxLayout,
-    QHeaderView,
-    QLabel,
-    QPushButton,
-    QTableWidget,
-    QTableWidgetItem,
-    QVBoxLayout,
-)
+from PySide6.QtWidgets import QPushButton
 from sqlalchemy import select
 
 from ..devices.dial_settings import load_dial_settings
 from ..engine import wip
-from ..models import Debtor, OperatorType, Phone
+from ..models import Debtor, Phone
+from .desk_list_page import PAGE, DeskListPage, RowKeys
 from .forms.editors import format_value
-from .page import Page
 
-PAGE = 50
 COLUMNS = ("Type", "Due", "Time", "Priority", "Name", "Status", "Owing", "Description", "Operator")
 
 
-class _Keys:
-    """What a record form needs to walk the list with << >>: keys by row."""
-
-    def __init__(self, keys: list[int]) -> None:
-        self.keys = keys
-
-    def rowCount(self) -> int:
-        return len(self.keys)
-
-    def key(self, row: int) -> int | None:
-        return self.keys[row] if 0 <= row < len(self.keys) else None
-
-
-class WipPage(Page):
+class WipPage(DeskListPage):
+    heading = "Work In Progress"
+    columns = COLUMNS
+    stretch_column = "Description"
+    right_aligned = frozenset({"Owing", "Priority"})
+    empty_text = ("Nothing due: no In Progress phone, review, promise or other contact is due for "
+                  "you now.")
     help_text = ("Your Work In Progress: In Progress phone, review, promise and other contacts due "
                  "now, highest priority first (or by status, see WIP Options). Enter opens the "
-                 "account; << >> on the account move through the list; Ctrl+N completes the "
-                 "contact and schedules the next one.")
+                 "account; << >> on the account move through the list; F6 opens the next due "
+                 "account; Ctrl+N completes the contact and schedules the next one.")
 
     def __init__(self, window: Any) -> None:
-        super().__init__()
-        self.window_ = window
-        self.ctx = window.ctx
-        self.setWindowTitle("Work In Progress")
-        self.setObjectName("wip")
-        self.offset = 0
         self.entries: list[wip.WipEntry] = []
         self.counts_by_type: dict[str, int] = {}
         #: The entry whose account was opened last: what Schedule Next Contact completes.
         self.working: wip.WipEntry | None = None
-        op = self.ctx.operator
-        self.manager_allowed = bool(op and (op.type or "").upper() == OperatorType.SYSTEM.value)
-        self.everyone = QCheckBox("&All operators")
-        self.everyone.setVisible(self.manager_allowed)
-        self.everyone.toggled.connect(lambda _on: self.reload(0))
-        self.counts = QLabel(objectName="formSubtitle")
-        self.counts.setTextFormat(Qt.TextFormat.PlainText)
-        head = QHBoxLayout()
-        head.setSpacing(12)
-        head.addWidget(QLabel("Work In Progress", objectName="formTitle"))
-        head.addWidget(self.counts, 1)
-        head.addWidget(self.everyone)
-        self.table = QTableWidget(0, len(COLUMNS))
-        self.table.setObjectName("wipTable")
-        self.table.setHorizontalHeaderLabels(COLUMNS)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setAlternatingRowColors(True)
-        self.table.setWordWrap(False)
-        self.table.verticalHeader().setVisible(False)
-        self.table.verticalHeader().setDefaultSectionSize(self.table.fontMetrics().height() + 8)
-        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(COLUMNS.index("Description"), QHeaderView.ResizeMode.Stretch)
-        header.setStretchLastSection(False)
-        self.table.doubleClicked.connect(lambda idx: self.open_row(idx.row()))
-        self.table.itemSelectionChanged.connect(self._update_buttons)
-        self.empty = QLabel("Nothing due: no In Progress phone, review, promise or other contact "
-                            "is due for you now.", objectName="formSubtitle")
-        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        super().__init__(window, name="wip")
+        self.counts = self.summary
+        self.ctx.changed.connect(self._on_changed)
+        self.reload(0)
 
-        buttons = QHBoxLayout()
-        buttons.setSpacing(6)
-        self.open_button = QPushButton("&Open")
-        self.open_button.setToolTip("Open the highlighted account (Enter, F5)")
-        self.open_button.clicked.connect(lambda: self.open_row(self.table.currentRow()))
+    def extra_buttons(self) -> tuple[list[QPushButton], list[QPushButton]]:
+        self.next_account_button = QPushButton("Open Ne&xt Account")
+        self.next_account_button.setToolTip("Close the account being worked and open the next "
+                                            "due account after it (F6)")
+        self.next_account_button.clicked.connect(self.open_next)
         self.schedule_button = QPushButton("Schedule &Next…")
         self.schedule_button.setToolTip("Complete the highlighted contact and schedule the next "
                                         "one (Ctrl+N)")
         self.schedule_button.clicked.connect(self.schedule_next)
-        self.prev_button = QPushButton("<< &Previous page")
-        self.next_button = QPushButton("Next pa&ge >>")
-        self.prev_button.clicked.connect(lambda: self.reload(max(self.offset - PAGE, 0)))
-        self.next_button.clicked.connect(lambda: self.reload(self.offset + PAGE))
         refresh = QPushButton("&Refresh")
         refresh.setToolTip("Read the list again")
         refresh.clicked.connect(lambda: self.reload(self.offset))
         options = QPushButton("Op&tions…")
         options.setToolTip("WIP Options: sort, weekends, dialer")
         options.clicked.connect(self.show_options)
-        close = QPushButton("&Close")
-        close.clicked.connect(lambda: window.close_page(self))
-        for b in (self.open_button, self.schedule_button, self.prev_button, self.next_button,
-                  refresh, options):
-            buttons.addWidget(b)
-        buttons.addStretch(1)
-        buttons.addWidget(close)
-        lay = QVBoxLayout(self)
-        lay.setContentsMargins(16, 12, 16, 12)
-        lay.setSpacing(8)
-        lay.addLayout(head)
-        lay.addWidget(self.table, 1)
-        lay.addWidget(self.empty, 1)
-        lay.addLayout(buttons)
-        self.setFocusProxy(self.table)
-        self.ctx.changed.connect(self._on_changed)
-        self.reload(0)
+        orphans = QPushButton("Orp&hans…")
+        orphans.setToolTip("Accounts on the desk with no In Progress contact: in nobody's WIP "
+                           "list")
+        orphans.clicked.connect(self.show_orphans)
+        return [self.next_account_button, self.schedule_button], [refresh, options, orphans]
 
     # -- reading ------------------------------------------------------------------------------
     def reload(self, offset: int) -> None:
@@ -147,40 +80,28 @@ class WipPage(Page):
         if offset and not page.entries and page.total:
             self.reload(max(0, (page.total - 1) // PAGE * PAGE))  # the last page emptied
             return
-        self.offset = offset
         self.entries = page.entries
         self.counts_by_type = dict(page.counts)
         sort = "by priority" if page.sort == "priority" else "by status"
         self.counts.setText("    ".join(f"{t} {n}" for t, n in page.counts.items())
                             + f"    ·    {page.total} due, {sort}")
-        self.table.setRowCount(len(self.entries))
-        for r, e in enumerate(self.entries):
-            values = (e.type, format_value("date", e.due_date), format_value("time", e.due_time),
-                      str(e.priority), e.name, e.status,
-                      format_value("money", e.owing) if e.owing is not None else "", e.description,
-                      e.operator_id)
-            for c, v in enumerate(values):
-                item = QTableWidgetItem(v)
-                if COLUMNS[c] in ("Owing", "Priority"):
-                    item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-                self.table.setItem(r, c, item)
-        self.table.setVisible(bool(self.entries))
-        self.empty.setVisible(not self.entries)
-        self.prev_button.setEnabled(offset > 0)
-        self.next_button.setEnabled(offset + PAGE < page.total)
-        if self.entries:
-            ids = [e.contact_id for e in self.entries]
-            row = ids.index(keep.contact_id) if keep and keep.contact_id in ids else 0
-            self.table.selectRow(row)
-        self._update_buttons()
+        rows = [(e.type, format_value("date", e.due_date), format_value("time", e.due_time),
+                 str(e.priority), e.name, e.status,
+                 format_value("money", e.owing) if e.owing is not None else "", e.description,
+                 e.operator_id) for e in self.entries]
+        ids = [e.contact_id for e in self.entries]
+        self.show_rows(rows, offset=offset, more=offset + PAGE < page.total,
+                       select=ids.index(keep.contact_id) if keep and keep.contact_id in ids
+                       else 0)
 
     def selected_entry(self) -> wip.WipEntry | None:
         row = self.table.currentRow() if hasattr(self, "table") else -1
         return self.entries[row] if 0 <= row < len(self.entries) else None
 
-    def _update_buttons(self) -> None:
+    def update_buttons(self) -> None:
         entry = self.selected_entry()
         self.open_button.setEnabled(entry is not None)
+        self.next_account_button.setEnabled(bool(self.entries))
         self.schedule_button.setEnabled(entry is not None and getattr(entry, "accessible", True))
 
     def _on_changed(self, table: str, _key: Any) -> None:
@@ -189,21 +110,46 @@ class WipPage(Page):
 
     # -- working the list -----------------------------------------------------------------------
     def open_row(self, row: int) -> None:
-        if not 0 <= row < len(self.entries):
-            return
-        entry = self.entries[row]
+        if 0 <= row < len(self.entries):
+            self.open_entry(self.entries[row])
+
+    def open_next(self) -> Any:
+        """Open Next Account (F6): close the account being worked (asking to save what was
+        typed) and open the next due account after it; from the list itself, the first."""
+        working = self.working
+        with self.ctx.session() as s:
+            entry = wip.next_account(
+                s, self.ctx.operator_id, now=dt.datetime.now(),
+                after_debtor_id=working.debtor_id if working else None,
+                after_contact_id=working.contact_id if working else None,
+                manager=self.everyone.isChecked(), policy=self.ctx.policy)
+        if entry is None:
+            self.window_.statusBar().showMessage(
+                "No other account is due after this one in the WIP list.", 5000)
+            return None
+        pages = self.window_.pages()
+        for page in reversed(pages[pages.index(self) + 1:] if self in pages else []):
+            if not self.window_.close_page(page):
+                return None
+        return self.open_entry(entry)
+
+    def open_entry(self, entry: wip.WipEntry) -> Any:
         self.working = entry
         if entry.debtor_id is not None:
             keys = [e.debtor_id for e in self.entries if e.debtor_id is not None]
-            page = self.window_.open_form("debtor", entry.debtor_id, browse=_Keys(keys),
+            if entry.debtor_id not in keys:  # on a later page of the list
+                keys = [entry.debtor_id]
+            page = self.window_.open_form("debtor", entry.debtor_id, browse=RowKeys(keys),
                                           row=keys.index(entry.debtor_id))
             self.window_.statusBar().showMessage(
                 f"Working {entry.type} “{entry.description}” — Ctrl+N completes it and schedules "
                 "the next contact; Esc returns to the WIP list.", 10000)
             if entry.type == "Phone" and getattr(entry, "accessible", True):
                 self._display_dialer(entry, page)
-        elif entry.client_id is not None:
-            self.window_.open_form("client", entry.client_id)
+            return page
+        if entry.client_id is not None:
+            return self.window_.open_form("client", entry.client_id)
+        return None
 
     def _display_dialer(self, entry: wip.WipEntry, page: Any) -> None:
         """"Automatically display dialer": dial the account at once, as a click on its phone
@@ -223,20 +169,15 @@ class WipPage(Page):
 
         return schedule_next(self.window_)
 
+    def show_orphans(self) -> Any:
+        from .orphans_page import open_orphans
+
+        return open_orphans(self.window_)
+
     def show_options(self) -> Any:
         from .wip_options import open_wip_options
 
         return open_wip_options(self.window_)
-
-    def keyPressEvent(self, event: Any) -> None:
-        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_F5):
-            self.open_row(self.table.currentRow())
-            return
-        super().keyPressEvent(event)
-
-    def activated(self) -> None:
-        self.reload(self.offset)
-        self.table.setFocus()
 
     def deleteLater(self) -> None:
         try:

@@ -1,5 +1,4 @@
 """commission shares: distribution team members' parts of a transaction's commission
-(branch finance; self-contained, the lead chains down_revision when merging)
 
 Revision ID: 0002_finance
 Revises: 0001

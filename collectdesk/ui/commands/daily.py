@@ -32,6 +32,26 @@ class ScheduleNextContact(Command):
         schedule_next(self.window)
 
 
+class OpenNextAccount(Command):
+    text = "Open Ne&xt Account"
+    shortcut = "F6"
+    help = ("Close the account being worked and open the next due account after it in your "
+            "WIP list.")
+
+    def _wip_page(self):
+        from ..wip_page import WipPage
+
+        return next((p for p in self.window.pages() if isinstance(p, WipPage)), None)
+
+    def enabled(self) -> bool:
+        return self._wip_page() is not None
+
+    def run(self) -> None:
+        page = self._wip_page()
+        if page is not None:
+            page.open_next()
+
+
 class ViewTags(Command):
     text = "View &Tags"
     help = "The accounts you have tagged."
@@ -71,5 +91,5 @@ class PaymentPlans(Command):
         self.open_page()
 
 
-MENU = [WorkInProgress, ScheduleNextContact, None, ViewTags, ClearTags, None, DaySheet,
-        PaymentPlans]
+MENU = [WorkInProgress, ScheduleNextContact, OpenNextAccount, None, ViewTags, ClearTags, None,
+        DaySheet, PaymentPlans]
