@@ -101,6 +101,16 @@ def field_right_name(fc: FieldCode) -> str:
     return f"field:{form_name(fc.model)}.{fc.attribute}"
 
 
+@cache
+def _right_names_by_code() -> dict[str, str]:
+    return {fc.code.lower(): field_right_name(fc) for fc in registry().values()}
+
+
+def right_for_code(code: str) -> str | None:
+    """``de.st`` → ``field:debtor.state``; None for a column without a printable code."""
+    return _right_names_by_code().get((code or "").lower())
+
+
 def menu_item(path: str, label: str = "") -> RightItem:
     """``menu_item("system.operators")`` → the item for System > Operators."""
     return RightItem(f"menu:{path}", "menu", label=label)
@@ -487,5 +497,5 @@ __all__ = [
     "AccessRefused", "DefaultRule", "RebuildReport", "RightItem", "RightsTable", "button_item",
     "clear_level_rights", "default_rights", "effective", "field_right_name", "form_item",
     "form_name", "get_right", "menu_item", "model_items", "parents", "rebuild_access_rights",
-    "set_level_rights", "set_properties",
+    "right_for_code", "set_level_rights", "set_properties",
 ]

@@ -61,6 +61,9 @@ class AppContext(QObject):
         self._rights = None
         if operator is not None:
             self._build_access()
+            # Disable Popup Help (Operator Detail tab): the operator starts with it off; Help >
+            # Pop-up Help turns it back on for the session.
+            self.set_popup_help(not operator.disable_popup_help)
 
     def _build_access(self) -> None:
         with self.sessions() as s:

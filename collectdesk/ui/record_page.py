@@ -38,7 +38,7 @@ from sqlalchemy import exists, inspect, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from .. import db
-from ..engine import forms_spec, recalc, records, saving
+from ..engine import forms_spec, operators, recalc, records, saving
 from ..engine.access import (
     PLACEHOLDER_BUTTONS,
     Access,
@@ -273,6 +273,9 @@ class RecordPage(Page):
                 b.label.installEventFilter(self._help_filter)
             if isinstance(b.editor, PhoneEditor):
                 b.editor.dial_requested.connect(self.dial)
+            if b.spec.model is Operator and b.spec.attribute == "user_level" \
+                    and isinstance(b.editor, LineEditor):
+                b.editor.line.editingFinished.connect(lambda b=b: self._caution_level_99(b))
 
     def _wire_tab(self, tb: TabBinding) -> None:
         if tb.sublist is not None:
@@ -491,8 +494,25 @@ class RecordPage(Page):
             setattr(rec, attr, value)
         return rec
 
+    def _caution_level_99(self, b: Binding) -> None:
+        """Seed 003 "Operator Setup": giving an operator user level 99 shows a caution (not
+        for operator 99 itself), once per value typed."""
+        raw = self._raw(b)
+        if b.editor.is_readonly() or raw == self.baseline.get(id(b)) or raw == self._cautioned:
+            return
+        self._cautioned = raw
+        try:
+            level = b.editor.value()
+        except BadValue:
+            return  # the save names what is wrong with it
+        op_id = self.record.id if not self.is_new else self.form.editor("op.id").value()
+        text = operators.caution_for_level(op_id, level)
+        if text:
+            dialogs.tell(self, "User Level 99", text, warning=True)
+
     def _bind(self) -> None:
         self.baseline = {}
+        self._cautioned: Any = None
         self._bind_values(self.form.built_bindings)
 
     def _bind_values(self, bindings: list[Binding]) -> None:
@@ -747,12 +767,18 @@ class RecordPage(Page):
             changes += records.apply_values(obj, vals)
             if obj is not self.record:
                 objects.append(obj)
+        verified = saving.to_verify(self.rights, self.ctx.operator, changes)
+        if not self._confirm_verified(verified):
+            for c in changes:  # nothing was saved: the next OK finds the same changes again
+                setattr(c.record, c.attribute, c.old)
+            return False
         try:
             outcome = saving.save_form(
                 self.session, objects, changes, is_new=self.is_new,
                 operator_id=self.ctx.operator_id, versions=list(self.versions.values()),
                 logged_codes=self.logged_codes, new_notes=self.pending_notes,
-                policy=self.ctx.policy, callbacks=plan_prompts.callbacks(self))
+                policy=self.ctx.policy, rights=self.rights, verified=verified,
+                callbacks=plan_prompts.callbacks(self))
         except db.SaveConflict as conflict:
             self._conflict(conflict)
             return False
@@ -784,6 +810,19 @@ class RecordPage(Page):
         lines = outcome.summary()
         if lines:
             self.window_.statusBar().showMessage(" ".join(lines), 10_000)
+        return True
+
+    def _confirm_verified(self, verified: list[records.Change]) -> bool:
+        """Verify On Exit: the operator confirms each changed field before the form is left;
+        No goes back to the field."""
+        for c in verified:
+            text = (f"Please verify {c.label}:\n\n{records.shown_value(c.new)}\n\n"
+                    "Is this correct?")
+            if dialogs.ask(self, "Verify", text, ["Yes", "No"], default="Yes") != "Yes":
+                b = next((b for b in self.form.built_bindings if b.spec.code == c.code), None)
+                if b is not None:
+                    self._focus(b)
+                return False
         return True
 
     def _conflict(self, conflict: db.SaveConflict) -> None:
@@ -983,7 +1022,7 @@ class RecordPage(Page):
         with self.ctx.session() as s:
             op = s.get(Operator, self.record.id)
             try:
-                set_pw(s, op, dlg.new.text(), dlg.confirm.text())
+                set_pw(s, op, dlg.new.text(), dlg.confirm.text(), by=self.ctx.operator_id)
             except SignOnError as exc:
                 dialogs.tell(self, "Set Password", str(exc), warning=True)
                 return

@@ -1,0 +1,201 @@
+"""The Operator form and what an operator's settings change in the program (seed 003 "Operator
+Setup"): the level-99 caution, Set Password, pop-up help, Verify On Exit, refused lists, the
+delete confirmation of each messaging level, and a DISTRIBUTION team's members."""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import pytest
+from PySide6.QtWidgets import QDialog
+from sqlalchemy import select
+
+from collectdesk import db
+from collectdesk.engine import rights
+from collectdesk.engine.audit import ACCESS_REFUSED, FIELD_VERIFIED, PASSWORD_SET
+from collectdesk.engine.operators import LEVEL_99_CAUTION
+from collectdesk.engine.passwords import hash_password, verify_password
+from collectdesk.models import AuditEntry, Debtor, Note, Operator, Rights
+from collectdesk.startup import parse_flags
+from collectdesk.ui import app as app_module
+from collectdesk.ui import dialogs
+from collectdesk.ui.record_page import RecordPage
+from collectdesk.ui.signon_dialog import SetPasswordDialog
+from collectdesk.ui.testing import make_database
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory):
+    path = make_database(tmp_path_factory.mktemp("operators_ui") / "template.db", debtors=3)
+    engine = db.make_engine(path)
+    with db.session_factory(engine)() as s:
+        s.add(Operator(id="COL", name="Careful Collector", type="COLLECTOR", user_level=30,
+                       enable_verification=True, disable_popup_help=True,
+                       password_hash=hash_password("col"), must_set_password=False))
+        s.add(Operator(id="BOSS", name="Owner", type="SYSTEM", user_level=99,
+                       password_hash=hash_password("boss"), must_set_password=False))
+        rights.rebuild_access_rights(s, commit=False)
+        rights.set_properties(s, "field:debtor.zip", verify_on_exit=True, log_verification=True)
+        rights.set_level_rights(s, "form:client", 30, rights=Rights.NONE)
+        s.commit()
+    engine.dispose()
+    return path
+
+
+@pytest.fixture
+def database(template, tmp_path):
+    path = tmp_path / "operators.db"
+    shutil.copy(template, path)
+    return str(path)
+
+
+class Answers:
+    """Answers the program's questions in order (else the last choice) and keeps them."""
+
+    def __init__(self) -> None:
+        self.queue: list[str] = []
+        self.asked: list[tuple[str, str, tuple[str, ...]]] = []
+
+    def __call__(self, title, text, choices):
+        self.asked.append((title, text, tuple(choices)))
+        return self.queue.pop(0) if self.queue else choices[-1]
+
+
+@pytest.fixture
+def answers(monkeypatch):
+    a = Answers()
+    monkeypatch.setattr(dialogs, "answer", a)
+    return a
+
+
+@pytest.fixture
+def sign_on(qtbot, database, answers):
+    windows = []
+
+    def start(op_id: str, password: str | None = None):
+        started = app_module.start(parse_flags(
+            [f"/db{database}", f"/i{op_id}", f"/p{password or op_id.lower()}", "/s", "/m"]))
+        assert started.window is not None, started.messages
+        qtbot.addWidget(started.window)
+        windows.append(started.window)
+        return started.window
+
+    yield start
+    for w in windows:
+        for page in w.pages():
+            if isinstance(page, RecordPage):
+                page._closing = True
+        w.close()
+
+
+@pytest.fixture
+def other_session(database):
+    engine = db.make_engine(database)
+    with db.session_factory(engine)() as s:
+        yield s
+    engine.dispose()
+
+
+def events(session, name):
+    session.expire_all()
+    return [(e.operator_id, e.detail) for e in session.scalars(
+        select(AuditEntry).where(AuditEntry.event == name).order_by(AuditEntry.id))]
+
+
+def test_giving_an_operator_level_99_shows_the_caution_but_not_for_operator_99(
+        sign_on, answers, qtbot):
+    w = sign_on("SYS")
+    page = w.open_form("operator", "COL")
+    level = page.form.editor("op.ul")
+    level.line.setFocus()
+    level.line.setText("99")
+    level.line.editingFinished.emit()
+    assert [(t, x) for t, x, _c in answers.asked] == [("User Level 99", LEVEL_99_CAUTION)]
+    level.line.editingFinished.emit()  # leaving the field again: once per value
+    assert len(answers.asked) == 1
+    page = w.open_form("operator", "99")
+    level = page.form.editor("op.ul")
+    level.line.setText("90")
+    level.line.editingFinished.emit()
+    level.line.setText("99")
+    level.line.editingFinished.emit()
+    assert len(answers.asked) == 1  # operator 99 at level 99, as shipped: no caution
+
+
+def test_signing_on_at_level_99_shows_the_caution_in_the_status_bar(sign_on):
+    assert sign_on("BOSS").statusBar().currentMessage() == LEVEL_99_CAUTION
+    assert sign_on("99").statusBar().currentMessage() != LEVEL_99_CAUTION
+
+
+def test_set_password_only_once_saved_then_stored_as_a_salted_hash(
+        sign_on, answers, other_session, monkeypatch):
+    w = sign_on("SYS")
+    page = w.open_form("operator", None)
+    typed = iter([("secret7", "secret8"), ("********", "********"), ("secret7", "secret7")])
+
+    def fill(dialog):
+        new, confirm = next(typed)
+        dialog.new.setText(new)
+        dialog.confirm.setText(confirm)
+        return QDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(SetPasswordDialog, "exec", fill)
+    page.set_password()
+    assert answers.asked[-1][1] == "Save the operator first."
+    page.form.editor("op.id").line.setText("jmc")
+    page.form.editor("op.na").line.setText("Jayne McCaul")
+    assert page.save()
+    assert page.record.id == "JMC"  # stored in capitals
+    for expected in ("not the same", "cannot be used as a password", "password of JMC is set"):
+        page.set_password()
+        assert expected in answers.asked[-1][1].replace("The password", "password")
+    stored = other_session.get(Operator, "JMC").password_hash
+    assert "secret7" not in stored and verify_password("secret7", stored)
+    assert events(other_session, PASSWORD_SET)[-1] == ("SYS", "password of JMC set")
+
+
+def test_disable_popup_help_starts_the_operator_with_it_off(sign_on):
+    w = sign_on("COL")
+    assert not w.ctx.popup_help and not w.command("PopupHelp").action.isChecked()
+    w.command("PopupHelp").action.trigger()  # Help > Pop-up Help turns it back on
+    assert w.ctx.popup_help
+    assert sign_on("SYS").ctx.popup_help
+
+
+def test_verify_on_exit_asks_before_the_form_is_left_and_logs_it(sign_on, answers,
+                                                                   other_session):
+    w = sign_on("COL")
+    key = other_session.scalars(select(Debtor.id).order_by(Debtor.id)).first()
+    page = w.open_form("debtor", key)
+    page.form.editor("de.zi").line.setText("97301")
+    page.form.editor("de.ad").line.setText("9 New Road")
+    answers.queue.append("No")
+    assert not page.save()
+    assert answers.asked[-1][:2] == ("Verify", "Please verify Zip:\n\n97301\n\nIs this correct?")
+    assert other_session.get(Debtor, key).zip == "97205"  # nothing written
+    assert events(other_session, FIELD_VERIFIED) == []
+    answers.queue.append("Yes")
+    assert page.save()
+    other_session.expire_all()
+    saved = other_session.get(Debtor, key)
+    assert (saved.zip, saved.address) == ("97301", "9 New Road")
+    assert events(other_session, FIELD_VERIFIED) == [
+        ("COL", f"Debtor {key}: Zip (de.zi) verified as 97301")]
+    notes = [n.text for n in other_session.scalars(select(Note).where(Note.debtor_id == key))]
+    assert "Zip verified as 97301" in notes
+    page.form.editor("de.ad").line.setText("10 New Road")  # Zip unchanged: no question
+    asked = len(answers.asked)
+    assert page.save() and len(answers.asked) == asked
+
+
+def test_a_list_of_a_form_the_level_may_not_open_is_refused_and_audited(
+        sign_on, answers, other_session):
+    w = sign_on("COL")
+    assert w.open_browse("clients") is None
+    title, text, _c = answers.asked[-1]
+    assert "form:client" in text and "level 30 no access" in text
+    assert any("form:client" in detail for op, detail in events(other_session, ACCESS_REFUSED)
+               if op == "COL")
