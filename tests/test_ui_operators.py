@@ -37,6 +37,12 @@ def template(tmp_path_factory):
                        password_hash=hash_password("col"), must_set_password=False))
         s.add(Operator(id="BOSS", name="Owner", type="SYSTEM", user_level=99,
                        password_hash=hash_password("boss"), must_set_password=False))
+        for op_id, messaging in (("NRM", "normal"), ("ADV", "advanced"), ("EXP", "expert")):
+            s.add(Operator(id=op_id, name=f"{messaging} messages", type="SYSTEM", user_level=90,
+                           messaging=messaging, password_hash=hash_password(op_id.lower()),
+                           must_set_password=False))
+        for name in ("Temp, Normal", "Temp, Advanced", "Temp, Expert"):
+            s.add(Debtor(client_id=1, name=name, operator_id="SC"))  # no transactions
         rights.rebuild_access_rights(s, commit=False)
         rights.set_properties(s, "field:debtor.zip", verify_on_exit=True, log_verification=True)
         rights.set_level_rights(s, "form:client", 30, rights=Rights.NONE)
@@ -199,3 +205,57 @@ def test_a_list_of_a_form_the_level_may_not_open_is_refused_and_audited(
     assert "form:client" in text and "level 30 no access" in text
     assert any("form:client" in detail for op, detail in events(other_session, ACCESS_REFUSED)
                if op == "COL")
+
+
+def temp_debtor(session, name):
+    return session.scalar(select(Debtor.id).where(Debtor.name == name))
+
+
+@pytest.mark.parametrize(("op_id", "name", "refuse", "accept", "question"), [
+    ("NRM", "Temp, Normal", ["delete"], ["DELETE"], "Type DELETE to confirm."),
+    ("ADV", "Temp, Advanced", ["No"], ["Yes"], "?"),
+    ("EXP", "Temp, Expert", None, [], None),
+])
+def test_delete_from_a_form_asks_as_the_messaging_level_says(
+        sign_on, answers, other_session, op_id, name, refuse, accept, question):
+    w = sign_on(op_id)
+    key = temp_debtor(other_session, name)
+    page = w.open_form("debtor", key)
+    if refuse is not None:
+        answers.queue[:] = refuse
+        page.delete_button.click()
+        title, text, choices = answers.asked[-1]
+        assert title == "Delete" and text.endswith(question) and name in text
+        assert choices == (("OK", "Cancel") if op_id == "NRM" else ("Yes", "No"))
+        assert temp_debtor(other_session, name) == key and w.current_page() is page
+    asked = len(answers.asked)
+    answers.queue[:] = accept
+    page.delete_button.click()
+    assert len(answers.asked) == asked + len(accept)  # expert: deleted without a question
+    other_session.expire_all()
+    assert temp_debtor(other_session, name) is None
+    assert w.current_page() is not page
+    assert "deleted" in w.statusBar().currentMessage()
+
+
+def test_delete_in_a_list_refuses_an_account_with_transactions(
+        sign_on, answers, other_session, qtbot):
+    from PySide6.QtCore import Qt
+
+    w = sign_on("EXP")
+    browse = w.open_browse("all_debtors")
+    kept = other_session.scalars(select(Debtor.id).order_by(Debtor.id)).first()
+    row = next(i for i in range(browse.model.rowCount()) if browse.model.key(i) == kept)
+    browse.view.go_to(row)
+    qtbot.keyClick(browse.view, Qt.Key.Key_Delete)
+    title, text, _c = answers.asked[-1]
+    assert title == "Delete" and f"Debtor {kept} cannot be deleted" in text
+    assert "1 transaction(s)" in text
+    assert other_session.get(Debtor, kept) is not None
+    gone = temp_debtor(other_session, "Temp, Expert")
+    row = next(i for i in range(browse.model.rowCount()) if browse.model.key(i) == gone)
+    browse.view.go_to(row)
+    qtbot.keyClick(browse.view, Qt.Key.Key_Delete)
+    other_session.expire_all()
+    assert temp_debtor(other_session, "Temp, Expert") is None
+    assert gone not in [browse.model.key(i) for i in range(browse.model.rowCount())]

@@ -53,7 +53,7 @@ from ..engine.contacts import ActionError
 from ..engine.forms_spec import ColumnSpec, FieldSpec, FormSpec, GroupSpec, PickEntry, TabSpec
 from ..engine.rights import AccessRefused, form_name
 from ..models import Client, Cosigner, Debtor, Note, Operator, Rights, Transaction
-from . import dialogs, plan_prompts
+from . import deleting, dialogs, plan_prompts
 from .browse_model import BrowseModel
 from .forms.editors import (
     BadValue,
@@ -227,6 +227,11 @@ class RecordPage(Page):
             self.recalc_button.setToolTip("Recalculate the figures")
             self.recalc_button.clicked.connect(self.recalculate)
             buttons.addWidget(self.recalc_button)
+        self.delete_button = QPushButton("&Delete")
+        self.delete_button.setToolTip("Delete this record (how you are asked first is your "
+                                      "operator's Messaging setting)")
+        self.delete_button.clicked.connect(self.delete)
+        buttons.addWidget(self.delete_button)
         buttons.addWidget(self.help_button)
 
         lay = QVBoxLayout(self)
@@ -429,6 +434,7 @@ class RecordPage(Page):
         named = {self.ok_button: "OK", self.prev_button: "Prior", self.next_button: "Next",
                  self.cancel_button: "Cancel", self.help_button: "Help"}
         named.update({b: b.text().replace("&", "") for b in self.spec_buttons})
+        named[self.delete_button] = "Delete"
         if self.recalc_button is not None:
             named[self.recalc_button] = "Recalc"
         for b, name in named.items():
@@ -709,6 +715,7 @@ class RecordPage(Page):
     def _update_navigation(self) -> None:
         for b in (self.prev_button, self.next_button):
             b.setEnabled(not self.is_new)
+        self.delete_button.setEnabled(not self.is_new and self.placeholder is None)
 
     # -- saving ---------------------------------------------------------------------------------------
     def collect(self) -> dict[str, dict[str, tuple[Any, str, str]]] | None:
@@ -1007,6 +1014,23 @@ class RecordPage(Page):
                 self.window_.open_form(bspec.opens, key)
         elif bspec.opens:
             self.window_.open_form(bspec.opens, self.record_key())
+
+    def delete(self) -> None:
+        """Delete this record (:mod:`.deleting`); the form closes once it is gone."""
+        if self.placeholder is not None or self.is_new or self.record is None:
+            return
+        if not self.allowed(self.button_right("Delete")):
+            return
+        what = f"{self.title_text} {self.caption()}".strip()
+        self._saving = True  # its own change signal: this page closes instead of reloading
+        try:
+            deleted = deleting.delete(self, self.ctx, self.spec.model, self.record_key(), what)
+        finally:
+            self._saving = False
+        if deleted:
+            self._closing = True
+            self.window_.close_page(self, ask=False)
+            self.window_.statusBar().showMessage(f"{what} deleted.", 5000)
 
     def set_password(self) -> None:
         if not isinstance(self.record, Operator) or self.is_new:
