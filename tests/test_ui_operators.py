@@ -259,3 +259,17 @@ def test_delete_in_a_list_refuses_an_account_with_transactions(
     other_session.expire_all()
     assert temp_debtor(other_session, "Temp, Expert") is None
     assert gone not in [browse.model.key(i) for i in range(browse.model.rowCount())]
+
+
+def test_signing_on_brings_new_program_items_into_the_access_rights(sign_on, other_session):
+    from collectdesk.models import AccessRight
+
+    def names():
+        other_session.expire_all()
+        return set(other_session.scalars(select(AccessRight.name)))
+
+    assert "button:debtor.delete" not in names()  # built before this version's buttons
+    w = sign_on("COL")
+    assert {"button:debtor.delete", "menu:system", "button:operator.set_password"} <= names()
+    assert w.ctx.rights.right_id("button:debtor.delete") is not None
+    assert w.ctx.rights.rights_for("form:client") is Rights.NONE  # the level's settings kept

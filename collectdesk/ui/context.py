@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from .. import db
 from ..engine.access import AccessPolicy
-from ..engine.rights import RightsTable, effective
+from ..engine.rights import RightsTable, effective, rebuild_if_changed
 from ..models import Operator
 
 
@@ -66,7 +66,11 @@ class AppContext(QObject):
             self.set_popup_help(not operator.disable_popup_help)
 
     def _build_access(self) -> None:
+        from .access_rights_page import program_items
+
         with self.sessions() as s:
+            # A program whose forms, fields, menus or buttons changed brings their rows with it.
+            rebuild_if_changed(s, program_items(), operator_id=self.operator_id)
             try:
                 self._policy = AccessPolicy.for_operator(s, self.operator_id)
             except LookupError:
