@@ -41,6 +41,8 @@ def template(tmp_path_factory):
             s.add(Operator(id=op_id, name=f"{messaging} messages", type="SYSTEM", user_level=90,
                            messaging=messaging, password_hash=hash_password(op_id.lower()),
                            must_set_password=False))
+        s.add(Operator(id="ST1", name="Sales Team 1", type="DISTRIBUTION", user_level=30))
+        s.add(Operator(id="ST2", name="Sales Team 2", type="DISTRIBUTION", user_level=30))
         for name in ("Temp, Normal", "Temp, Advanced", "Temp, Expert"):
             s.add(Debtor(client_id=1, name=name, operator_id="SC"))  # no transactions
         rights.rebuild_access_rights(s, commit=False)
@@ -273,3 +275,45 @@ def test_signing_on_brings_new_program_items_into_the_access_rights(sign_on, oth
     assert {"button:debtor.delete", "menu:system", "button:operator.set_password"} <= names()
     assert w.ctx.rights.right_id("button:debtor.delete") is not None
     assert w.ctx.rights.rights_for("form:client") is Rights.NONE  # the level's settings kept
+
+
+def team_rows(session, team_id):
+    from collectdesk.models import TeamMember
+
+    session.expire_all()
+    return [(m.member_id, str(m.commission_percent)) for m in session.scalars(
+        select(TeamMember).where(TeamMember.team_id == team_id).order_by(TeamMember.member_id))]
+
+
+def test_a_distribution_operators_team_tab_lists_its_members_and_their_shares(
+        sign_on, answers, other_session, qtbot):
+    from collectdesk.ui.team_dialog import TeamDialog, open_team
+
+    w = sign_on("SYS")
+    page = w.open_form("operator", "ST1")
+    tabs = page.form.tabs
+    team_tab = next(i for i in range(tabs.count()) if tabs.tabText(i) == "Team")
+    tabs.setCurrentIndex(team_tab)
+    sub = next(s for s in page.form.sublists(build=False) if s.spec.link == "team_id")
+    assert sub.row_count() == 0
+    dialog = open_team(page)
+    assert isinstance(dialog, TeamDialog)
+    qtbot.addWidget(dialog)
+    dialog.add_row("sc", "60")
+    dialog.add_row("ST2", "50.5")
+    assert not dialog.save()  # 110.5 % in all: refused, nothing changed, the dialog stays
+    assert "cannot exceed 100%" in dialog.message.text() and team_rows(other_session, "ST1") == []
+    dialog.table.item(1, 1).setText("39.875")
+    assert dialog.save(), dialog.message.text()
+    assert team_rows(other_session, "ST1") == [("SC", "60.000"), ("ST2", "39.875")]
+    assert sub.row_count() == 2  # the Team tab follows at once
+    # A team cannot be inside itself, however deep.
+    page = w.open_form("operator", "ST2")
+    dialog = open_team(page)
+    qtbot.addWidget(dialog)
+    dialog.add_row("ST1", "10")
+    assert not dialog.save() and "a team cannot be inside itself" in dialog.message.text()
+    dialog.reject()
+    page = w.open_form("operator", "SC")
+    assert open_team(page) is None
+    assert "Only a DISTRIBUTION operator" in answers.asked[-1][1]

@@ -146,7 +146,7 @@ class SubListSpec:
 
 
 #: Operations a form button may run instead of opening a form (the UI maps each to a function).
-ACTIONS = frozenset({"set_password", "test_dial", "payment_plan"})
+ACTIONS = frozenset({"set_password", "test_dial", "payment_plan", "team_members"})
 
 
 @dataclass(frozen=True)

@@ -136,8 +136,10 @@ class TeamMember(Base):
     __tablename__ = "team_members"
     team_id: Mapped[str] = mapped_column(String(7), ForeignKey("operators.id", ondelete="CASCADE"),
                                          primary_key=True)
-    member_id: Mapped[str] = mapped_column(String(7), ForeignKey("operators.id", ondelete="CASCADE"),
-                                           primary_key=True, index=True)
+    member_id: Mapped[str] = field(String(7), "tm.mb", "Member",
+                                   ForeignKey("operators.id", ondelete="CASCADE"),
+                                   picklist="operators", primary_key=True, index=True,
+                                   help="An operator, or a team nested in this one.")
     commission_percent: Mapped[Decimal] = percent("tm.pc", "Commission %")
 
     team: Mapped[Operator] = relationship(foreign_keys=[team_id], back_populates="members")

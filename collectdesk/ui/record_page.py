@@ -997,6 +997,10 @@ class RecordPage(Page):
             from .payment_plan_dialog import open_payment_plan
             open_payment_plan(self)
             return
+        if bspec.action == "team_members":
+            from .team_dialog import open_team
+            open_team(self)
+            return
         if bspec.record:
             rel = inspect(self.spec.model).relationships[bspec.record]
             obj = self.related.get(bspec.record)
