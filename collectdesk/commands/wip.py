@@ -8,12 +8,19 @@ import datetime as dt
 from sqlalchemy.exc import SQLAlchemyError
 
 from ..db import open_session
-from . import CommandError, add_database_option, add_json_option, print_json
+from . import (
+    CommandError,
+    add_database_option,
+    add_json_option,
+    operator_policy,
+    print_json,
+)
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser("wip", help="the contacts due for an operator, or orphaned accounts")
-    parser.add_argument("--operator", metavar="ID", help="whose list")
+    parser.add_argument("--operator", metavar="ID",
+                        help="whose list; what it shows follows that operator's account access")
     parser.add_argument("--manager", action="store_true", help="every operator's contacts")
     parser.add_argument("--sort", choices=("priority", "status"),
                         help="WIP sort (default: the WIP Options preference)")
@@ -29,6 +36,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
+    from ..engine.access import may_list_everyones_wip
+    from ..engine.audit import ACCESS_REFUSED, audit_now
     from ..engine.wip import orphan_accounts, wip_list
     from ..models import Operator
 
@@ -44,14 +53,24 @@ def _run(args: argparse.Namespace) -> int:
         with open_session(args.db) as session:
             if args.operator and session.get(Operator, args.operator) is None:
                 raise CommandError(f"no operator {args.operator!r}")
+            # What the operator may see, exactly as in the program's WIP list.
+            policy = operator_policy(session, args.operator)
+            if args.manager and args.operator:
+                operator = session.get(Operator, args.operator)
+                if not may_list_everyones_wip(operator):
+                    audit_now(session, operator.id, ACCESS_REFUSED, "wip --manager: refused")
+                    raise CommandError(
+                        f"{operator.id} is a {operator.type} operator: only SYSTEM operators "
+                        "may list every operator's WIP (--manager); list your own without it")
             if args.orphans:
-                rows = orphan_accounts(session, args.operator, limit=args.limit)
+                rows = orphan_accounts(session, args.operator, limit=args.limit, policy=policy)
                 data = {"orphans": [{"file_number": f, "name": n, "operator": o}
                                     for f, n, o in rows]}
                 text = "\n".join(f"{f:>8}  {o:<7}  {n}" for f, n, o in rows) or "No orphans."
             else:
                 page = wip_list(session, args.operator or "", now=now, manager=args.manager,
-                                sort=args.sort, offset=args.offset, limit=args.limit)
+                                sort=args.sort, offset=args.offset, limit=args.limit,
+                                policy=policy)
                 data = {"operator": args.operator, "sort": page.sort, "counts": page.counts,
                         "total": page.total, "offset": page.offset,
                         "entries": [e.as_dict() for e in page.entries]}

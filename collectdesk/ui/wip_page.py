@@ -28,8 +28,9 @@ from PySide6.QtWidgets import (
 from sqlalchemy import select
 
 from ..engine import wip
+from ..engine.access import may_list_everyones_wip
 from ..engine.contact_plans import preference
-from ..models import Debtor, OperatorType, Phone
+from ..models import Debtor, Phone
 from . import dialogs
 from .forms.editors import format_value
 from .page import Page
@@ -69,7 +70,7 @@ class WipPage(Page):
         #: The entry whose account was opened last: what Schedule Next Contact completes.
         self.working: wip.WipEntry | None = None
         op = self.ctx.operator
-        self.manager_allowed = bool(op and (op.type or "").upper() == OperatorType.SYSTEM.value)
+        self.manager_allowed = may_list_everyones_wip(op)
         self.everyone = QCheckBox("&All operators")
         self.everyone.setVisible(self.manager_allowed)
         self.everyone.toggled.connect(lambda _on: self.reload(0))
