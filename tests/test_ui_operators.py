@@ -205,8 +205,11 @@ def test_a_list_of_a_form_the_level_may_not_open_is_refused_and_audited(
     assert w.open_browse("clients") is None
     title, text, _c = answers.asked[-1]
     assert "form:client" in text and "level 30 no access" in text
-    assert any("form:client" in detail for op, detail in events(other_session, ACCESS_REFUSED)
-               if op == "COL")
+    refused = [d for op, d in events(other_session, ACCESS_REFUSED) if op == "COL"]
+    assert len(refused) == 1 and "form:client" in refused[0]
+    w.open_form("client", 1)  # opening the form itself: refused the same way, and audited
+    assert "form:client" in answers.asked[-1][1]
+    assert len([d for op, d in events(other_session, ACCESS_REFUSED) if op == "COL"]) == 2
 
 
 def temp_debtor(session, name):
