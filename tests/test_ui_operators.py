@@ -165,6 +165,32 @@ def test_set_password_only_once_saved_then_stored_as_a_salted_hash(
     assert events(other_session, PASSWORD_SET)[-1] == ("SYS", "password of JMC set")
 
 
+def test_leaving_a_new_operator_without_a_password_offers_to_set_one(
+        sign_on, answers, other_session, monkeypatch):
+    def fill(dialog):
+        dialog.new.setText("pw2026")
+        dialog.confirm.setText("pw2026")
+        return QDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(SetPasswordDialog, "exec", fill)
+    w = sign_on("SYS")
+    page = w.open_form("operator", None)
+    page.form.editor("op.id").line.setText("sd")
+    page.form.editor("op.na").line.setText("Sally Douglas")
+    answers.queue[:] = ["Set Password"]
+    page.ok_button.click()
+    assert answers.asked[-2][:2] == ("Set Password", "SD has no password yet and cannot sign on "
+                                                     "without one. Set it now?")
+    assert w.current_page() is not page
+    other_session.expire_all()
+    assert verify_password("pw2026", other_session.get(Operator, "SD").password_hash)
+    page = w.open_form("operator", "SD")  # it has one now: OK just closes
+    page.form.editor("op.ti").line.setText("Collector")
+    asked = len(answers.asked)
+    page.ok_button.click()
+    assert len(answers.asked) == asked
+
+
 def test_disable_popup_help_starts_the_operator_with_it_off(sign_on):
     w = sign_on("COL")
     assert not w.ctx.popup_help and not w.command("PopupHelp").action.isChecked()

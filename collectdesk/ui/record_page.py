@@ -861,8 +861,17 @@ class RecordPage(Page):
             self.window_.close_page(self, ask=False)
             return
         if self.save():
+            if isinstance(self.record, Operator) and operators.needs_password(self.record):
+                self._offer_password()
             self._closing = True
             self.window_.close_page(self, ask=False)
+
+    def _offer_password(self) -> None:
+        """Seed 003: leaving a new operator without a password prompts about entering one."""
+        if dialogs.ask(self, "Set Password", f"{self.record.id} has no password yet and cannot "
+                       "sign on without one. Set it now?", ["Set Password", "Later"],
+                       default="Set Password") == "Set Password":
+            self.set_password()
 
     def may_close(self) -> bool:
         if self._closing or self.record is None or not self.is_dirty():
