@@ -151,3 +151,12 @@ def test_an_account_outside_the_operators_access_is_refused(session: Session) ->
     details = [e.detail for e in session.scalars(
         select(AuditEntry).where(AuditEntry.event == ACCESS_REFUSED))]
     assert details == [f"debtor {debtor.id}: delete refused"]
+
+
+def test_the_audit_log_is_never_deleted_from(session: Session) -> None:
+    entry = AuditEntry(at=dt.datetime(2026, 1, 1), operator_id="SYS", event="signon")
+    session.add(entry)
+    session.commit()
+    with pytest.raises(deleting.DeleteRefused, match="audit log is never edited"):
+        deleting.delete_record(session, entry, operator_id="SYS")
+    assert session.get(AuditEntry, entry.id) is not None

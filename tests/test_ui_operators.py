@@ -10,6 +10,7 @@ import shutil
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog
 from sqlalchemy import select
 
@@ -346,3 +347,24 @@ def test_a_distribution_operators_team_tab_lists_its_members_and_their_shares(
     page = w.open_form("operator", "SC")
     assert open_team(page) is None
     assert "Only a DISTRIBUTION operator" in answers.asked[-1][1]
+
+
+def test_the_audit_log_lists_newest_first_and_is_closed_to_collectors(sign_on, answers):
+    w = sign_on("COL")
+    assert not w.command("AuditLog").action.isEnabled()  # under System: not for level 30
+    w.open_browse("clients")  # refused and audited
+    w = sign_on("SYS")
+    w.command("AuditLog").action.trigger()
+    page = w.current_page()
+    assert page.windowTitle() == "Audit Log"
+    headers = [page.model.headerData(i, Qt.Orientation.Horizontal)
+               for i in range(1, page.model.columnCount())]
+    assert headers == ["When", "Operator", "Event", "Detail"]
+    assert not any(b.isVisibleTo(page) for b in (page.open_button, page.new_button,
+                                                page.delete_button))  # read only
+    rows = [page.model.row_object(i).values for i in range(page.model.rowCount())]
+    assert rows[0][1:3] == ("SYS", "signon")  # newest first: this sign-on
+    when = [r[0] for r in rows]
+    assert when == sorted(when, reverse=True)
+    assert any(r[1] == "COL" and r[2] == "access refused" and "form:client" in r[3]
+               for r in rows)

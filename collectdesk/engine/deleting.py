@@ -4,9 +4,10 @@ A delete is refused whole, never done in part: :func:`check_delete` names what s
 access right (write on the record's form), the account access (a restricted operator deletes
 only accounts it may see), or a record that must be kept while others point at it
 (:data:`KEEPS`, rules as data: an account with transactions, a client with accounts, an
-operator still named on accounts …).  What a record owns (an account's phones, notes,
-contacts, details; a plan's events) goes with it.  Deleting a transaction works the account's
-totals out again in the same commit.  Every delete is written to the audit log.
+operator still named on accounts …); the audit log is never deleted from.  What a record
+owns (an account's phones, notes, contacts, details; a plan's events) goes with it.  Deleting
+a transaction works the account's totals out again in the same commit.  Every delete is
+written to the audit log.
 
 How the operator is asked first depends on their Messaging level (seed 003 "Operator Setup"):
 :func:`collectdesk.engine.operators.delete_confirmation`.
@@ -21,6 +22,7 @@ from sqlalchemy import func, inspect, select
 from sqlalchemy.orm import Session
 
 from ..models import (
+    AuditEntry,
     Client,
     ContactPlan,
     Debtor,
@@ -103,6 +105,8 @@ def check_delete(session: Session, record: Any, *, rights: RightsTable | None = 
                  policy: AccessPolicy | None = None) -> None:
     """Raise :class:`DeleteRefused` (or :class:`~.rights.AccessRefused`, audited) when
     ``record`` may not be deleted; nothing is changed."""
+    if isinstance(record, AuditEntry):
+        raise DeleteRefused("The audit log is never edited: its entries cannot be deleted.")
     if rights is not None:
         rights.require(f"form:{form_name(type(record))}", Rights.WRITE, session=session)
     if policy is not None and isinstance(record, Debtor) \

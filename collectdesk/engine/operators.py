@@ -293,7 +293,8 @@ def team_members(session: Session, team_id: str) -> list[TeamMember]:
 
 __all__ = [
     "ADMIN_LEVEL", "LEVEL_99_CAUTION", "MAX_ID_LENGTH", "RESERVED_IDS", "OperatorError",
-    "add_member", "can_sign_on", "caution_for_level", "check_id", "create_operator", "delete_confirmation",
-    "delete_confirmed", "is_team", "level_99_caution", "needs_password", "normalise_id",
-    "problems", "remove_member", "set_members", "set_password", "team_members", "validate",
+    "add_member", "can_sign_on", "caution_for_level", "check_id", "create_operator",
+    "delete_confirmation", "delete_confirmed", "is_team", "level_99_caution", "needs_password",
+    "normalise_id", "problems", "remove_member", "set_members", "set_password", "team_members",
+    "validate",
 ]

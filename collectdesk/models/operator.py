@@ -223,7 +223,8 @@ class AuditEntry(Base):
 
     __tablename__ = "audit_log"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    at: Mapped[dt.datetime] = mapped_column(DateTime, nullable=False, index=True)
-    operator_id: Mapped[str] = mapped_column(String(7), default="", server_default="")
-    event: Mapped[str] = mapped_column(String(30), nullable=False)
-    detail: Mapped[str] = memo()
+    at: Mapped[dt.datetime] = field(DateTime, "au.at", "When", nullable=False, index=True)
+    operator_id: Mapped[str] = field(String(7), "au.op", "Operator", default="",
+                                     server_default="")
+    event: Mapped[str] = field(String(30), "au.ev", "Event", nullable=False)
+    detail: Mapped[str] = memo("au.de", "Detail")

@@ -66,11 +66,14 @@ class BrowsePage(Page):
         self.new_button = QPushButton("&New")
         self.new_button.setToolTip("A new record (F3)")
         self.new_button.clicked.connect(self.new_record)
-        self.new_button.setVisible(ids is None and not self.spec.tagged_only)
+        self.new_button.setVisible(ids is None and not self.spec.tagged_only
+                                   and self.spec.opens is not None)
+        self.open_button.setVisible(self.spec.opens is not None)  # a log opens no form
         buttons.addWidget(self.new_button)
         self.delete_button = QPushButton("&Delete")
         self.delete_button.setToolTip("Delete the highlighted record (Del)")
         self.delete_button.clicked.connect(lambda: self.delete_row(self.view.current_row()))
+        self.delete_button.setVisible(self.spec.opens is not None)
         buttons.addWidget(self.delete_button)
         if self.taggable:
             for text, tip, slot in (
@@ -169,7 +172,7 @@ class BrowsePage(Page):
         """Del: delete the highlighted record (:mod:`.deleting`); a placeholder never is."""
         key = self.model.key(row) if row >= 0 else None
         shown = self.model.row_object(row) if key is not None else None
-        if shown is None or not shown.accessible:
+        if shown is None or not shown.accessible or not self.delete_button.isVisible():
             return
         label = next((str(v) for v in shown.values if v not in (None, "")), "")
         if deleting.delete(self, self.ctx, self.spec.model, key,
