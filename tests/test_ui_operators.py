@@ -333,6 +333,9 @@ def test_a_distribution_operators_team_tab_lists_its_members_and_their_shares(
     dialog.add_row("ST2", "50.5")
     assert not dialog.save()  # 110.5 % in all: refused, nothing changed, the dialog stays
     assert "cannot exceed 100%" in dialog.message.text() and team_rows(other_session, "ST1") == []
+    dialog.table.item(1, 1).setText("forty")
+    assert not dialog.save() and dialog.message.text() == \
+        "Commission for ST2 is not a number: 'forty'."
     dialog.table.item(1, 1).setText("39.875")
     assert dialog.save(), dialog.message.text()
     assert team_rows(other_session, "ST1") == [("SC", "60.000"), ("ST2", "39.875")]

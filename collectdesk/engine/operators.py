@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 from sqlalchemy import func, inspect, select
 from sqlalchemy.orm import Session
@@ -234,7 +234,12 @@ def set_members(session: Session, team_id: str, members: Iterable[tuple[str, Dec
     pairs: list[tuple[str, Decimal]] = []
     for raw_id, pct in members:
         member_id = normalise_id(raw_id)
-        percent = Decimal(str(pct))
+        try:
+            percent = Decimal(str(pct).strip().rstrip("%"))
+        except InvalidOperation:
+            raise OperatorError(f"Commission for {member_id} is not a number: {pct!r}.") from None
+        if not percent.is_finite():
+            raise OperatorError(f"Commission for {member_id} is not a number: {pct!r}.")
         if percent < 0:
             raise OperatorError(f"Commission for {member_id} cannot be negative.")
         if percent.as_tuple().exponent < -3:  # type: ignore[operator]

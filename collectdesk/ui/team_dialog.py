@@ -109,10 +109,8 @@ class TeamDialog(QDialog):
             with self.ctx.session() as s:
                 operators.set_members(s, self.team_id, self.rows(), by=self.ctx.operator_id)
                 s.commit()
-        except (operators.OperatorError, ArithmeticError) as exc:
-            text = str(exc) if isinstance(exc, operators.OperatorError) else \
-                "A commission % is not a number."
-            self.message.setText(text)
+        except operators.OperatorError as exc:
+            self.message.setText(str(exc))
             return False
         self.ctx.notify("team_members", self.team_id)
         self.accept()
