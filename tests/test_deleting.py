@@ -20,14 +20,17 @@ from collectdesk.engine.audit import ACCESS_REFUSED, RECORD_DELETED
 from collectdesk.models import (
     AuditEntry,
     Client,
+    CompanyDetails,
     Debtor,
     Note,
     Operator,
     Phone,
+    Preferences,
     Rights,
     StatusCode,
     TeamMember,
     Transaction,
+    TransactionType,
 )
 from collectdesk.ui.testing import make_database
 
@@ -160,3 +163,23 @@ def test_the_audit_log_is_never_deleted_from(session: Session) -> None:
     with pytest.raises(deleting.DeleteRefused, match="audit log is never edited"):
         deleting.delete_record(session, entry, operator_id="SYS")
     assert session.get(AuditEntry, entry.id) is not None
+
+
+@pytest.mark.parametrize(("model", "where", "why"), [
+    (CompanyDetails, (), "one Company Details record"),
+    (Preferences, (Preferences.operator_id.is_(None),), "system preferences are kept"),
+    (TransactionType, (TransactionType.code == "196",), "reserved transaction types"),
+    (TransactionType, (TransactionType.code == "100",), "group headings"),
+])
+def test_what_the_program_relies_on_is_never_deleted(session: Session, model, where,
+                                                     why) -> None:
+    record = session.scalars(select(model).where(*where)).first()
+    with pytest.raises(deleting.DeleteRefused, match=why):
+        deleting.delete_record(session, record, operator_id="SYS")
+    assert count(session, model, *where) == 1
+
+
+def test_an_operator_cannot_delete_itself(session: Session) -> None:
+    with pytest.raises(deleting.DeleteRefused, match="you are signed on as it"):
+        deleting.check_delete(session, session.get(Operator, "IDLE"),
+                              policy=AccessPolicy.for_operator(session, "IDLE"))

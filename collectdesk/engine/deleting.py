@@ -4,7 +4,8 @@ A delete is refused whole, never done in part: :func:`check_delete` names what s
 access right (write on the record's form), the account access (a restricted operator deletes
 only accounts it may see), or a record that must be kept while others point at it
 (:data:`KEEPS`, rules as data: an account with transactions, a client with accounts, an
-operator still named on accounts …); the audit log is never deleted from.  What a record
+operator still named on accounts …) or one that is never deleted (:data:`NEVER`: the audit
+log, Company Details, the system preferences, reserved transaction types).  What a record
 owns (an account's phones, notes, contacts, details; a plan's events) goes with it.  Deleting
 a transaction works the account's totals out again in the same commit.  Every delete is
 written to the audit log.
@@ -15,6 +16,7 @@ How the operator is asked first depends on their Messaging level (seed 003 "Oper
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,9 +26,11 @@ from sqlalchemy.orm import Session
 from ..models import (
     AuditEntry,
     Client,
+    CompanyDetails,
     ContactPlan,
     Debtor,
     Operator,
+    Preferences,
     Rights,
     StatusCode,
     TeamMember,
@@ -78,6 +82,27 @@ KEEPS: tuple[Keeps, ...] = (
 )
 
 
+@dataclass(frozen=True)
+class NeverDeleted:
+    """Records of ``model`` for which ``applies`` is true are never deleted: ``why``."""
+
+    model: type
+    applies: Callable[[Any], bool]
+    why: str
+
+
+NEVER: tuple[NeverDeleted, ...] = (
+    NeverDeleted(AuditEntry, lambda _r: True,
+                 "the audit log is never edited: its entries cannot be deleted"),
+    NeverDeleted(CompanyDetails, lambda _r: True,
+                 "a database has one Company Details record: change it instead"),
+    NeverDeleted(Preferences, lambda r: r.operator_id is None,
+                 "the system preferences are kept: change them instead"),
+    NeverDeleted(TransactionType, lambda r: bool(r.system_reserved or r.is_heading),
+                 "reserved transaction types and group headings are used by the program"),
+)
+
+
 def describe(record: Any) -> str:
     """``Debtor 12``, ``Operator SC``: how messages and the audit log name a record."""
     identity = inspect(record).identity
@@ -105,8 +130,12 @@ def check_delete(session: Session, record: Any, *, rights: RightsTable | None = 
                  policy: AccessPolicy | None = None) -> None:
     """Raise :class:`DeleteRefused` (or :class:`~.rights.AccessRefused`, audited) when
     ``record`` may not be deleted; nothing is changed."""
-    if isinstance(record, AuditEntry):
-        raise DeleteRefused("The audit log is never edited: its entries cannot be deleted.")
+    for rule in NEVER:
+        if isinstance(record, rule.model) and rule.applies(record):
+            raise DeleteRefused(f"{describe(record)} cannot be deleted: {rule.why}.")
+    if isinstance(record, Operator) and policy is not None \
+            and record.id.upper() == policy.operator_id.upper():
+        raise DeleteRefused(f"{describe(record)} cannot be deleted: you are signed on as it.")
     if rights is not None:
         rights.require(f"form:{form_name(type(record))}", Rights.WRITE, session=session)
     if policy is not None and isinstance(record, Debtor) \
@@ -147,4 +176,5 @@ def delete_record(session: Session, record: Any, *, operator_id: str,
     return named
 
 
-__all__ = ["KEEPS", "DeleteRefused", "Keeps", "check_delete", "delete_record", "describe"]
+__all__ = ["KEEPS", "NEVER", "DeleteRefused", "Keeps", "NeverDeleted", "check_delete",
+           "delete_record", "describe"]
