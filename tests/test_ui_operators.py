@@ -320,9 +320,20 @@ def test_a_distribution_operators_team_tab_lists_its_members_and_their_shares(
     from collectdesk.ui.team_dialog import TeamDialog, open_team
 
     w = sign_on("SYS")
-    page = w.open_form("operator", "ST1")
+    page = w.open_form("operator", "SC")
     tabs = page.form.tabs
     team_tab = next(i for i in range(tabs.count()) if tabs.tabText(i) == "Team")
+    members_button = next(b for b in page.spec_buttons if "Members" in b.text())
+    assert not tabs.isTabVisible(team_tab) and not members_button.isVisibleTo(page)
+    kind = page.form.editor("op.ty")
+    kind.line.setText("DISTRIBUTION")
+    kind.edited.emit()  # choosing DISTRIBUTION shows the team fields at once
+    assert tabs.isTabVisible(team_tab) and members_button.isVisibleTo(page)
+    page.reload()
+    assert not tabs.isTabVisible(team_tab)  # SC again, as saved
+    page = w.open_form("operator", "ST1")
+    tabs = page.form.tabs
+    assert tabs.isTabVisible(team_tab)
     tabs.setCurrentIndex(team_tab)
     sub = next(s for s in page.form.sublists(build=False) if s.spec.link == "team_id")
     assert sub.row_count() == 0

@@ -52,7 +52,17 @@ from ..engine.contact_plans import UnknownPlan
 from ..engine.contacts import ActionError
 from ..engine.forms_spec import ColumnSpec, FieldSpec, FormSpec, GroupSpec, PickEntry, TabSpec
 from ..engine.rights import AccessRefused, form_name
-from ..models import Client, Cosigner, Debtor, Note, Operator, Rights, Transaction
+from ..models import (
+    Client,
+    Cosigner,
+    Debtor,
+    Note,
+    Operator,
+    OperatorType,
+    Rights,
+    TeamMember,
+    Transaction,
+)
 from . import deleting, dialogs, plan_prompts
 from .browse_model import BrowseModel
 from .forms.editors import (
@@ -281,6 +291,8 @@ class RecordPage(Page):
             if b.spec.model is Operator and b.spec.attribute == "user_level" \
                     and isinstance(b.editor, LineEditor):
                 b.editor.line.editingFinished.connect(lambda b=b: self._caution_level_99(b))
+            if b.spec.model is Operator and b.spec.attribute == "type":
+                b.editor.edited.connect(lambda b=b: self._show_team(b.editor.value()))
 
     def _wire_tab(self, tb: TabBinding) -> None:
         if tb.sublist is not None:
@@ -360,6 +372,7 @@ class RecordPage(Page):
             if obj is not None:
                 self.versions[id(obj)] = (obj, getattr(obj, "version", None) if not self.is_new else None)
         self._bind()
+        self._show_team(self.record)
         self.session.commit()  # end the read: never hold a snapshot while the operator types
         self._load_sublists()
         self._load_notes()
@@ -499,6 +512,21 @@ class RecordPage(Page):
         for attr, value in defaults.items():
             setattr(rec, attr, value)
         return rec
+
+    def _show_team(self, operator_or_type: Any) -> None:
+        """Seed 003: choosing DISTRIBUTION shows the team fields (the Team tab and Team
+        Members…); other operators have no members."""
+        if self.spec.model is not Operator:
+            return
+        kind = operator_or_type if isinstance(operator_or_type, str) else \
+            getattr(operator_or_type, "type", "")
+        on = (kind or "").upper() == OperatorType.DISTRIBUTION.value
+        for tb in self.form.all_tabs(build=False):
+            if tb.spec.sublist is not None and tb.spec.sublist.model is TeamMember:
+                tb.tabs.setTabVisible(tb.index, on)
+        for bspec, button in zip(self.spec.buttons, self.spec_buttons, strict=True):
+            if bspec.action == "team_members":
+                button.setVisible(on)
 
     def _caution_level_99(self, b: Binding) -> None:
         """Seed 003 "Operator Setup": giving an operator user level 99 shows a caution (not
