@@ -382,3 +382,42 @@ def test_the_audit_log_lists_newest_first_and_is_closed_to_collectors(sign_on, a
     assert when == sorted(when, reverse=True)
     assert any(r[1] == "COL" and r[2] == "access refused" and "form:client" in r[3]
                for r in rows)
+
+
+def test_delete_in_a_sub_list_removes_the_row_and_the_form_follows(sign_on, answers,
+                                                                    other_session, qtbot):
+    import datetime as dt
+    from decimal import Decimal
+
+    from PySide6.QtCore import Qt
+
+    from collectdesk.engine import recalc
+    from collectdesk.models import Phone, Transaction
+
+    key = other_session.scalars(select(Debtor.id).order_by(Debtor.id)).first()
+    debtor = other_session.get(Debtor, key)
+    other_session.add(Transaction(debtor_id=key, client_id=debtor.client_id, type_code="101",
+                                  financial_type=1, to_us=Decimal("100.00"),
+                                  payment_date=dt.date(2024, 5, 2),
+                                  posted_date=dt.date(2024, 5, 2)))
+    other_session.flush()
+    recalc.recalc_debtor(other_session, debtor)
+    other_session.commit()
+    w = sign_on("EXP")  # expert: deleted without a question
+    page = w.open_form("debtor", key)
+    tabs = {tb.spec.title: tb for tb in page.form.all_tabs(build=False)}
+    for title in ("Phones", "Transactions"):
+        tabs[title].tabs.setCurrentIndex(tabs[title].index)
+    phones, txs = tabs["Phones"].sublist, tabs["Transactions"].sublist
+    assert phones.row_count() == 1 and txs.row_count() == 2
+    phones.view.go_to(0)
+    qtbot.keyClick(phones.view, Qt.Key.Key_Delete)
+    assert phones.row_count() == 0
+    assert other_session.scalar(select(Phone.id).where(Phone.debtor_id == key)) is None
+    row = next(i for i in range(txs.row_count())
+               if txs.model.row_object(i).values[0] == "101")
+    assert page.form.editor("de.pd").text() == "100.00"
+    txs.view.go_to(row)
+    txs.delete_button.click()
+    assert txs.row_count() == 1
+    assert page.form.editor("de.pd").text() == "0.00"  # the account's Paid, worked out again

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QWidget
 from ..engine import deleting
 from ..engine.operators import delete_confirmation, delete_confirmed
 from ..engine.rights import AccessRefused
-from ..models import Messaging, Operator
+from ..models import Messaging, Operator, Transaction
 from . import dialogs
 
 TITLE = "Delete"
@@ -51,6 +51,7 @@ def delete(parent: QWidget | None, ctx: Any, model: type, key: Any, what: str = 
         record = s.get(model, key)
         if record is None:
             return False
+        account = record.debtor_id if isinstance(record, Transaction) else None
         try:
             deleting.delete_record(s, record, operator_id=ctx.operator_id, rights=ctx.rights,
                                    policy=ctx.policy)
@@ -58,6 +59,8 @@ def delete(parent: QWidget | None, ctx: Any, model: type, key: Any, what: str = 
             dialogs.tell(parent, TITLE, str(refused), warning=True)
             return False
     ctx.notify(model.__tablename__, key)
+    if account is not None:
+        ctx.notify("debtors", account)  # its totals were worked out again
     return True
 
 

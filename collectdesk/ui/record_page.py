@@ -299,6 +299,8 @@ class RecordPage(Page):
             tb.sublist.open_requested.connect(
                 lambda key, row, sub=tb.sublist: self.open_sub(sub, key, row))
             tb.sublist.new_requested.connect(lambda sub=tb.sublist: self.new_sub(sub))
+            tb.sublist.delete_requested.connect(
+                lambda key, sub=tb.sublist: deleting.delete(self, self.ctx, sub.spec.model, key))
         if tb.notes is not None:
             tb.notes.add_requested.connect(self.add_note)
 
