@@ -376,6 +376,31 @@ def test_access_rule_on_every_read_path(world: World, index: int, strict: bool,
             assert set(data["fields"]) == {*PLACEHOLDER_FIELDS, "name"}
             assert "Secret" not in out and "CASE" not in out
 
+    # The headless WIP list: the operator's own list, as the program shows it.
+    code = run(["wip", "--operator", ids["ME"], "--now", NOW.isoformat(), "--limit", "500",
+                "--db", world.url, "--json"])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    listed = [e for e in json.loads(out)["entries"] if e["debtor_id"] == debtor_id]
+    assert len(listed) == 1
+    assert listed[0]["name"] == (_account_name(index, strict) if case.granted else "N/A")
+    if not case.granted:
+        assert "CASE" not in out
+
+
+def test_wip_for_every_operator_is_refused_to_a_collector(world: World,
+                                                           capsys: pytest.CaptureFixture[str]
+                                                           ) -> None:
+    me = _ids(0, False)["ME"]
+    assert run(["wip", "--manager", "--operator", me, "--now", NOW.isoformat(),
+                "--db", world.url]) == 1
+    err = capsys.readouterr().err
+    assert f"{me} is a COLLECTOR operator: only SYSTEM operators" in err
+    world.session.expire_all()
+    assert world.session.scalar(select(func.count()).select_from(m.AuditEntry).where(
+        m.AuditEntry.event == ACCESS_REFUSED, m.AuditEntry.operator_id == me,
+        m.AuditEntry.detail == "wip --manager: refused")) == 1
+
 
 def test_unrestricted_read_paths_see_everything(world: World) -> None:
     """No policy (security off, system batch work): every account, nothing masked."""

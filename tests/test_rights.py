@@ -87,6 +87,37 @@ def test_rebuild_keeps_edited_rows_refreshes_untouched_ones_and_reports_removed(
         select(m.AccessRight).where(m.AccessRight.name == "form:wip_list")) is None
 
 
+def test_a_changed_program_rebuilds_at_sign_on_keeping_every_setting(session: Session) -> None:
+    assert r.rebuild_if_changed(session, UI_ITEMS) is None  # nothing changed: nothing written
+    edited = r.get_right(session, "field:debtor.state")
+    edited.alias = "Province"
+    save(session, edited, operator="SYS")
+    r.set_level_rights(session, "menu:system", 30, rights=Rights.READ, operator_id="SYS")
+    session.commit()
+    newer = [*UI_ITEMS, r.button_item("debtor", "promise", "Promise"),
+             r.RightItem("field:debtor.city", "field", form="debtor", picklist="cities")]
+    report = r.rebuild_if_changed(session, newer, operator_id="SC")
+    assert report is not None
+    assert (report.added, report.refreshed) == (["button:debtor.promise"], ["field:debtor.city"])
+    session.expire_all()
+    assert r.get_right(session, "button:debtor.promise").kind == "button"
+    assert r.get_right(session, "field:debtor.city").picklist == "cities"
+    assert r.get_right(session, "field:debtor.state").alias == "Province"
+    assert r.effective(session, 30).rights_for("menu:system") is Rights.READ
+    assert r.rebuild_if_changed(session, newer) is None  # built: the next sign-on reads only
+    assert [e.operator_id for e in _events(session, RIGHTS_CHANGED)
+            if "rebuilt" in e.detail][-1] == "SC"
+
+
+def test_a_list_never_built_is_left_to_the_administrator(tmp_path) -> None:
+    engine = make_engine(str(tmp_path / "empty.db"))
+    m.Base.metadata.create_all(engine)
+    with session_factory(engine)() as s:
+        assert r.rebuild_if_changed(s, UI_ITEMS) is None
+        assert s.scalar(select(m.AccessRight.id)) is None
+    engine.dispose()
+
+
 def test_level_30_is_refused_the_system_menu_with_the_right_named(session: Session) -> None:
     table = r.effective(session, 30, operator_id="SC")
     right = r.get_right(session, "menu:system")

@@ -149,3 +149,25 @@ def test_new_masterdb_operator_must_set_a_password_first(session):
     assert not authenticate(session, "NEW", "abc123", now=NOW).must_set_password
     with pytest.raises(SignOnError):
         authenticate(session, "NEW", "", now=NOW)
+
+
+def test_the_audit_log_headless_newest_first_and_filtered(session, capsys):
+    import json
+
+    from collectdesk.commands import run as run_command
+
+    later = dt.datetime(2099, 5, 1, 10, 0, 0)  # after the entries of the database's set-up
+    authenticate(session, "SYS", "sys", now=later)
+    with pytest.raises(SignOnError):
+        authenticate(session, "MGR", "wrong", now=later + dt.timedelta(minutes=1))
+    url = str(session.get_bind().url.database)
+    assert run_command(["audit", "--db", url, "--json", "--limit", "2"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert [(r["operator"], r["event"]) for r in rows] == [("MGR", "signon failed"),
+                                                          ("SYS", "signon")]
+    assert run_command(["audit", "--db", url, "--operator", "sys", "--event", "signon"]) == 0
+    out = capsys.readouterr().out
+    assert "05/01/2099 10:00:00  SYS" in out and "MGR" not in out
+    with pytest.raises(SystemExit):
+        run_command(["audit", "--db", url, "--event", "lockout"])  # not an event name
+    assert "invalid choice: 'lockout'" in capsys.readouterr().err

@@ -21,6 +21,20 @@ class CommandError(Exception):
     """A failure reported as one line on stderr with a non-zero exit code."""
 
 
+def operator_policy(session: Any, operator_id: str | None) -> Any:
+    """The account access of the operator a command runs for (``--operator``), the same
+    :class:`~collectdesk.engine.access.AccessPolicy` the program builds at sign-on; None (no
+    restriction: system work) when no operator is named."""
+    from ..engine.access import AccessPolicy
+
+    if operator_id is None:
+        return None
+    try:
+        return AccessPolicy.for_operator(session, operator_id)
+    except LookupError:
+        raise CommandError(f"no operator with ID {operator_id}") from None
+
+
 def add_database_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--db", default=None, metavar="URL",
                         help="demodb, masterdb, a SQLite file or a database URL (default: demodb)")

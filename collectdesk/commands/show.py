@@ -14,7 +14,13 @@ from ..engine.access import Access, AccessPolicy, Placeholder, open_account
 from ..engine.audit import ACCESS_REFUSED, audit_now
 from ..engine.browse import report_count
 from ..models.fieldcodes import for_model
-from . import CommandError, add_database_option, add_json_option, print_json
+from . import (
+    CommandError,
+    add_database_option,
+    add_json_option,
+    operator_policy,
+    print_json,
+)
 
 DEBTOR_TOTALS = ("original_principal", "principal", "interest", "fees", "legal_costs", "paid",
                  "adjustments", "owing", "last_payment_date", "last_payment_amount",
@@ -42,15 +48,6 @@ def _fields(record: Any, model: type) -> dict[str, Any]:
 
 def _count(session: Session, model: type, *where: Any) -> int:
     return session.scalar(select(func.count()).select_from(model).where(*where)) or 0
-
-
-def _policy(session: Session, operator_id: str | None) -> AccessPolicy | None:
-    if operator_id is None:
-        return None
-    try:
-        return AccessPolicy.for_operator(session, operator_id)
-    except LookupError:
-        raise CommandError(f"no operator with ID {operator_id}") from None
 
 
 def _refuse(session: Session, policy: AccessPolicy, what: str) -> None:
@@ -126,7 +123,7 @@ def describe_client(session: Session, number: int,
 def _run(args: argparse.Namespace) -> int:
     with open_session(args.db) as session:
         describe = describe_debtor if args.kind == "debtor" else describe_client
-        data = describe(session, args.number, _policy(session, args.operator))
+        data = describe(session, args.number, operator_policy(session, args.operator))
     if args.json:
         print_json(data)
         return 0

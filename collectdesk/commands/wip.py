@@ -8,12 +8,19 @@ import datetime as dt
 from sqlalchemy.exc import SQLAlchemyError
 
 from ..db import open_session
-from . import CommandError, add_database_option, add_json_option, print_json
+from . import (
+    CommandError,
+    add_database_option,
+    add_json_option,
+    operator_policy,
+    print_json,
+)
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser("wip", help="the contacts due for an operator, or orphaned accounts")
-    parser.add_argument("--operator", metavar="ID", help="whose list")
+    parser.add_argument("--operator", metavar="ID",
+                        help="whose list; what it shows follows that operator's account access")
     parser.add_argument("--manager", action="store_true", help="every operator's contacts")
     parser.add_argument("--sort", choices=("priority", "status"),
                         help="WIP sort (default: the WIP Options preference)")
@@ -30,8 +37,10 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from ..engine.access import AccessPolicy
+    from ..engine.access import may_list_everyones_wip
+    from ..engine.audit import ACCESS_REFUSED, audit_now
     from ..engine.wip import orphan_accounts, wip_list
+    from ..models import Operator
 
     if not args.operator and not args.manager and not args.orphans:
         raise CommandError("name an --operator (or --manager, or --orphans)")
@@ -43,23 +52,24 @@ def _run(args: argparse.Namespace) -> int:
             raise CommandError(f"malformed --now {args.now!r}") from None
     try:
         with open_session(args.db) as session:
-            # The listing is the operator's own: their account access applies to it.
-            policy = None
-            if args.operator:
-                try:
-                    policy = AccessPolicy.for_operator(session, args.operator)
-                except LookupError:
-                    raise CommandError(f"no operator {args.operator!r}") from None
+            # What the operator may see, exactly as in the program's WIP list.
+            policy = operator_policy(session, args.operator)
+            operator_id = policy.operator_id if policy is not None else None
+            if args.manager and operator_id is not None:
+                operator = session.get(Operator, operator_id)
+                if not may_list_everyones_wip(operator):
+                    audit_now(session, operator.id, ACCESS_REFUSED, "wip --manager: refused")
+                    raise CommandError(
+                        f"{operator.id} is a {operator.type} operator: only SYSTEM operators "
+                        "may list every operator's WIP (--manager); list your own without it")
             if args.orphans:
-                rows = orphan_accounts(session, policy.operator_id if policy else None,
-                                       limit=args.limit,
+                rows = orphan_accounts(session, operator_id, limit=args.limit,
                                        offset=args.offset, policy=policy)
                 data = {"orphans": [{"file_number": f, "name": n, "operator": o}
                                     for f, n, o in rows]}
                 text = "\n".join(f"{f:>8}  {o:<7}  {n}" for f, n, o in rows) or "No orphans."
             else:
-                page = wip_list(session, policy.operator_id if policy else "", now=now,
-                                manager=args.manager,
+                page = wip_list(session, operator_id or "", now=now, manager=args.manager,
                                 sort=args.sort, offset=args.offset, limit=args.limit,
                                 policy=policy)
                 data = {"operator": args.operator, "sort": page.sort, "counts": page.counts,

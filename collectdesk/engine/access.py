@@ -466,6 +466,13 @@ def purpose_for_account(session: Session, policy: AccessPolicy, debtor_id: int) 
     return Purpose.OWN_WIP if in_wip is not None else Purpose.LIST
 
 
+def may_list_everyones_wip(operator: Operator | None) -> bool:
+    """Whether the operator may list every operator's WIP (the WIP list's All Operators, ``wip
+    --manager``): SYSTEM operators, who land on the main menu and manage the desks.  The
+    accounts in it still follow the operator's account access."""
+    return operator is not None and (operator.type or "").upper() == OperatorType.SYSTEM.value
+
+
 def stamp_owned_by(policy: AccessPolicy, new_client: Client) -> Client:
     """A client created by a client-restricted operator is owned by that operator's Client #.
 
@@ -490,6 +497,7 @@ __all__ = [
     "Rule",
     "client_tree",
     "enclosing_teams",
+    "may_list_everyones_wip",
     "open_account",
     "placeholder",
     "purpose_for_account",

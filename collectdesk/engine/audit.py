@@ -32,9 +32,11 @@ PASSWORD_SET = "password set"
 RIGHTS_CHANGED = "rights changed"
 OPERATOR_CHANGED = "operator changed"
 ACCESS_REFUSED = "access refused"
+FIELD_VERIFIED = "field verified"
+RECORD_DELETED = "record deleted"
 
 EVENTS = (SIGN_ON, FAILED_SIGN_ON, SIGN_ON_REFUSED, LOCK_OUT, PASSWORD_SET, RIGHTS_CHANGED,
-          OPERATOR_CHANGED, ACCESS_REFUSED)
+          OPERATOR_CHANGED, ACCESS_REFUSED, FIELD_VERIFIED, RECORD_DELETED)
 
 #: Attributes whose changes are not worth an "operator changed" entry: bookkeeping, the sign-on
 #: counters (signon.py logs failures and lock-outs itself) and the password hash (logged as
@@ -186,7 +188,8 @@ def install(classes: Iterable[type] = _AUDITED) -> None:
 install()
 
 __all__ = [
-    "ACCESS_REFUSED", "EVENTS", "FAILED_SIGN_ON", "LOCK_OUT", "OPERATOR_CHANGED", "PASSWORD_SET",
+    "ACCESS_REFUSED", "EVENTS", "FAILED_SIGN_ON", "FIELD_VERIFIED", "LOCK_OUT",
+    "OPERATOR_CHANGED", "PASSWORD_SET", "RECORD_DELETED",
     "RIGHTS_CHANGED", "SIGN_ON", "SIGN_ON_REFUSED", "audit", "audit_now", "install", "recent",
     "set_session_operator",
 ]

@@ -468,7 +468,8 @@ def list_query_for(spec: Any, *, operator_id: str | None = None, ids: Sequence[A
     """A ListQuery from a browse list's declaration (:class:`forms_spec.ListSpec`)."""
     columns = [c.field.attribute for c in spec.columns if c.field.attribute not in hidden]
     return ListQuery(
-        model=spec.model, columns=columns, sort=spec.sort, where=list(spec.where), ids=ids,
+        model=spec.model, columns=columns, sort=spec.sort, descending=spec.descending,
+        where=list(spec.where), ids=ids,
         tagged_by=operator_id if spec.tagged_only else None,
         tag_operator=operator_id if spec.model is Debtor else None, policy=policy,
     )

@@ -60,6 +60,7 @@ ROOTS = frozenset({
     "company", "client", "debtor", "operator", "status_code", "transaction_type",
     "clients", "active_debtors", "all_debtors", "tagged_debtors", "operators", "status_codes",
     "transaction_types", "find_results", "contact_plans", "holidays", "preferences",
+    "audit_log",
 })
 
 KINDS = frozenset({"text", "memo", "number", "money", "percent", "date", "time", "datetime", "check",
@@ -146,7 +147,7 @@ class SubListSpec:
 
 
 #: Operations a form button may run instead of opening a form (the UI maps each to a function).
-ACTIONS = frozenset({"set_password", "test_dial", "dial_setup", "payment_plan"})
+ACTIONS = frozenset({"set_password", "test_dial", "dial_setup", "payment_plan", "team_members"})
 
 
 @dataclass(frozen=True)
@@ -221,6 +222,7 @@ class ListSpec:
     opens: str | None
     tagged_only: bool
     path: Path
+    descending: bool = False  # sort = "-code": newest first
 
     def opens_set(self) -> set[str]:
         return {self.opens} if self.opens else set()
@@ -466,11 +468,12 @@ def _parse_list(head: dict[str, Any], path: Path) -> ListSpec:
     columns = _list_columns(model, head.get("columns", []), where)
     if not columns:
         raise FormSpecError(f"{where}: a list needs columns")
-    sort = resolve_field(model, head.get("sort", columns[0].field.code), where).attribute
+    sort_raw = str(head.get("sort", columns[0].field.code))
+    sort = resolve_field(model, sort_raw.lstrip("-"), where).attribute
     return ListSpec(id=list_id, model=model, title=head.get("title", list_id), help=head.get("help", ""),
                     columns=columns, sort=sort, where=_where(model, head.get("where"), where),
                     opens=head.get("opens"), tagged_only=bool(head.get("tagged_only", False)),
-                    path=path)
+                    path=path, descending=sort_raw.startswith("-"))
 
 
 def load_file(path: Path) -> FormSpec | ListSpec:

@@ -7,8 +7,9 @@ Every change saved to an operator or a team membership is written to the audit l
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 from sqlalchemy import func, inspect, select
 from sqlalchemy.orm import Session
@@ -48,7 +49,7 @@ def check_id(session: Session, raw: str, *, current: Operator | None = None) -> 
     """The normalised ID, or OperatorError: up to 7 characters, no spaces, unique, not reserved."""
     op_id = normalise_id(raw)
     if not op_id:
-        raise OperatorError("An operator needs an ID.")
+        raise OperatorError("Operator ID is empty: an operator needs an ID.")
     if len(op_id) > MAX_ID_LENGTH:
         raise OperatorError(f"Operator ID {op_id!r} is longer than {MAX_ID_LENGTH} characters.")
     if any(ch.isspace() for ch in op_id):
@@ -104,7 +105,7 @@ def validate(session: Session, operator: Operator) -> Operator:
     """Normalise the ID and raise OperatorError listing every problem."""
     found = problems(session, operator)
     if found:
-        raise OperatorError(" ".join(found))
+        raise OperatorError("\n".join(found))
     operator.id = normalise_id(operator.id)
     operator.type = operator.type.upper()
     return operator
@@ -129,10 +130,12 @@ def create_operator(session: Session, op_id: str, *, by: str = "", **values: obj
 # Passwords
 # ---------------------------------------------------------------------------------------------
 
-def set_password(session: Session, operator: Operator, new: str, *, by: str = "") -> None:
+def set_password(session: Session, operator: Operator, new: str, *, by: str = "",
+                 at: dt.datetime | None = None) -> None:
     """Store a salted hash of ``new``; refused until the operator has been saved.
 
-    The entry in the audit log never contains the password or its hash.  The caller commits.
+    The entry in the audit log (who set it, ``by``) never contains the password or its hash.
+    The caller commits.
     """
     if not inspect(operator).persistent:
         raise OperatorError("Save the operator first (OK), then use Change Password.")
@@ -143,7 +146,7 @@ def set_password(session: Session, operator: Operator, new: str, *, by: str = ""
     operator.password_hash = hash_password(new)
     operator.must_set_password = False
     audit_log.audit(session, by or operator.id, audit_log.PASSWORD_SET,
-                    f"password of {operator.id} set")
+                    f"password of {operator.id} set", at=at)
 
 
 def needs_password(operator: Operator) -> bool:
@@ -156,9 +159,12 @@ def level_99_caution(operator: Operator) -> str | None:
 
     Operator 99 at level 99, as shipped, is the one exception.
     """
-    if operator.user_level != ADMIN_LEVEL:
-        return None
-    if normalise_id(operator.id) == SHIPPED_ADMIN_ID:
+    return caution_for_level(operator.id, operator.user_level)
+
+
+def caution_for_level(op_id: str | None, level: int | None) -> str | None:
+    """:func:`level_99_caution` for an ID and a level typed on the Operator form."""
+    if level != ADMIN_LEVEL or normalise_id(op_id or "") == SHIPPED_ADMIN_ID:
         return None
     return LEVEL_99_CAUTION
 
@@ -228,7 +234,12 @@ def set_members(session: Session, team_id: str, members: Iterable[tuple[str, Dec
     pairs: list[tuple[str, Decimal]] = []
     for raw_id, pct in members:
         member_id = normalise_id(raw_id)
-        percent = Decimal(str(pct))
+        try:
+            percent = Decimal(str(pct).strip().rstrip("%"))
+        except InvalidOperation:
+            raise OperatorError(f"Commission for {member_id} is not a number: {pct!r}.") from None
+        if not percent.is_finite():
+            raise OperatorError(f"Commission for {member_id} is not a number: {pct!r}.")
         if percent < 0:
             raise OperatorError(f"Commission for {member_id} cannot be negative.")
         if percent.as_tuple().exponent < -3:  # type: ignore[operator]
@@ -287,7 +298,8 @@ def team_members(session: Session, team_id: str) -> list[TeamMember]:
 
 __all__ = [
     "ADMIN_LEVEL", "LEVEL_99_CAUTION", "MAX_ID_LENGTH", "RESERVED_IDS", "OperatorError",
-    "add_member", "can_sign_on", "check_id", "create_operator", "delete_confirmation",
-    "delete_confirmed", "is_team", "level_99_caution", "needs_password", "normalise_id",
-    "problems", "remove_member", "set_members", "set_password", "team_members", "validate",
+    "add_member", "can_sign_on", "caution_for_level", "check_id", "create_operator",
+    "delete_confirmation", "delete_confirmed", "is_team", "level_99_caution", "needs_password",
+    "normalise_id", "problems", "remove_member", "set_members", "set_password", "team_members",
+    "validate",
 ]

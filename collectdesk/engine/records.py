@@ -179,7 +179,8 @@ def apply_values(record: Any, values: dict[str, tuple[Any, str, str]]) -> list[C
     return changes
 
 
-def _shown(value: Any) -> str:
+def shown_value(value: Any) -> str:
+    """A value as a note line shows it: (blank), Yes / No, MM/DD/YYYY."""
     if value is None or value == "":
         return "(blank)"
     if isinstance(value, bool):
@@ -204,7 +205,7 @@ def log_changes(
     for c in changes:
         if c.code.lower() not in logged_codes:
             continue
-        text = f"{c.label} changed from {_shown(c.old)} to {_shown(c.new)}"
+        text = f"{c.label} changed from {shown_value(c.old)} to {shown_value(c.new)}"
         notes.append(add_note(session, text, operator_id=operator_id, debtor=debtor, client=client,
                               now=now))
     return notes

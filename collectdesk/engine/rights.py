@@ -31,6 +31,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -99,6 +100,16 @@ def form_name(model: type) -> str:
 
 def field_right_name(fc: FieldCode) -> str:
     return f"field:{form_name(fc.model)}.{fc.attribute}"
+
+
+@cache
+def _right_names_by_code() -> dict[str, str]:
+    return {fc.code.lower(): field_right_name(fc) for fc in registry().values()}
+
+
+def right_for_code(code: str) -> str | None:
+    """``de.st`` → ``field:debtor.state``; None for a column without a printable code."""
+    return _right_names_by_code().get((code or "").lower())
 
 
 def menu_item(path: str, label: str = "") -> RightItem:
@@ -206,6 +217,57 @@ class RebuildReport:
                 f"as edited, {len(self.removed)} no longer used")
 
 
+#: What a rebuild writes from the program's items (the rest of a row is the manager's).
+_BUILT_IN = ("kind", "form", "picklist", "required", "list_width")
+
+
+def _wanted(items: Iterable[RightItem], include_model_items: bool) -> dict[str, RightItem]:
+    wanted: dict[str, RightItem] = {}
+    for item in (*(model_items() if include_model_items else ()), *items):
+        wanted[item.name] = item
+    return wanted
+
+
+def _compare(wanted: dict[str, RightItem], existing: dict[str, Any]) -> RebuildReport:
+    """What a rebuild would do; ``existing`` rows need the name, ``updated_by`` and the
+    built-in attributes (AccessRight objects or plain rows)."""
+    report = RebuildReport()
+    for name, item in sorted(wanted.items()):
+        row = existing.get(name)
+        if row is None:
+            report.added.append(name)
+        elif row.updated_by == REBUILD:
+            if any(getattr(row, a) != getattr(item, a) for a in _BUILT_IN):
+                report.refreshed.append(name)
+        else:
+            report.kept.append(name)
+    report.removed = sorted(set(existing) - set(wanted))
+    return report
+
+
+def rebuild_if_changed(session: Session, items: Iterable[RightItem] = (), *,
+                       operator_id: str = "") -> RebuildReport | None:
+    """Rebuild the access rights list when the program's forms, fields, menu items or buttons
+    changed since it was built (an item without a row, or an unedited row whose built-in
+    properties differ), keeping every edited setting; None when nothing changed.
+
+    Done at each sign-on, so a new version of the program brings its new items with it.  A
+    database whose list was never built is left to the administrator's first Rebuild (until
+    then the shipped defaults decide).  Reading the rows as plain tuples keeps the check to
+    one query.
+    """
+    columns = [AccessRight.name, AccessRight.updated_by,
+               *(getattr(AccessRight, a) for a in _BUILT_IN)]
+    existing = {row.name: row for row in session.execute(select(*columns))}
+    if not existing:
+        return None
+    wanted = _wanted(items, True)
+    report = _compare(wanted, existing)
+    if not (report.added or report.refreshed):
+        return None
+    return rebuild_access_rights(session, items, operator_id=operator_id)
+
+
 def rebuild_access_rights(session: Session, items: Iterable[RightItem] = (), *,
                           include_model_items: bool = True, operator_id: str = "",
                           delete_removed: bool = False, commit: bool = True) -> RebuildReport:
@@ -221,29 +283,17 @@ def rebuild_access_rights(session: Session, items: Iterable[RightItem] = (), *,
     stamps them with an operator, and that marker is how the next rebuild knows they are
     unedited.
     """
-    wanted: dict[str, RightItem] = {}
-    for item in (*(model_items() if include_model_items else ()), *items):
-        wanted[item.name] = item
+    wanted = _wanted(items, include_model_items)
     existing = {r.name: r for r in session.scalars(select(AccessRight))}
-    report = RebuildReport()
-    for name, item in sorted(wanted.items()):
-        row = existing.get(name)
-        if row is None:
-            session.add(AccessRight(
-                name=name, kind=item.kind, form=item.form, picklist=item.picklist,
-                required=item.required, list_width=item.list_width, updated_by=REBUILD))
-            report.added.append(name)
-        elif row.updated_by == REBUILD:
-            changed = False
-            for attr in ("kind", "form", "picklist", "required", "list_width"):
-                if getattr(row, attr) != getattr(item, attr):
-                    setattr(row, attr, getattr(item, attr))
-                    changed = True
-            if changed:
-                report.refreshed.append(name)
-        else:
-            report.kept.append(name)
-    report.removed = sorted(set(existing) - set(wanted))
+    report = _compare(wanted, existing)
+    for name in report.added:
+        item = wanted[name]
+        session.add(AccessRight(
+            name=name, kind=item.kind, form=item.form, picklist=item.picklist,
+            required=item.required, list_width=item.list_width, updated_by=REBUILD))
+    for name in report.refreshed:
+        for attr in _BUILT_IN:
+            setattr(existing[name], attr, getattr(wanted[name], attr))
     if delete_removed:
         for name in report.removed:
             session.delete(existing[name])
@@ -487,5 +537,5 @@ __all__ = [
     "AccessRefused", "DefaultRule", "RebuildReport", "RightItem", "RightsTable", "button_item",
     "clear_level_rights", "default_rights", "effective", "field_right_name", "form_item",
     "form_name", "get_right", "menu_item", "model_items", "parents", "rebuild_access_rights",
-    "set_level_rights", "set_properties",
+    "rebuild_if_changed", "right_for_code", "set_level_rights", "set_properties",
 ]

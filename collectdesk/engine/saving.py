@@ -5,12 +5,16 @@ changes); :func:`save_form` then, in this order and in one transaction:
 
 1. checks that nobody saved the records since the form read them (:class:`.db.SaveConflict`);
 2. refuses a record its rules forbid (:class:`RecordRefused`, nothing written): the operator
-   ID and type rules (seed 003 "Operator Setup");
+   ID and type rules (seed 003 "Operator Setup"), a value a field's pick list does not offer
+   when the list has no blank entry, or one that does not fit the list's data type ("Pick
+   Lists");
 3. stamps Owned By on a client created by an operator whose access applies to client accounts
    (seed 003 "How To Set Up Account Access Control");
 4. fills what follows from what was typed (phone digits, the account's Phone records, Address
    OK once a ZIP is filled, the time zone);
-5. writes the note lines (fields logged to notes, notes typed on a new record);
+5. writes the note lines (fields logged to notes, notes typed on a new record) and, for each
+   field the operator confirmed under Verify On Exit, an audit entry (and a note line when the
+   field's access right says Log Verification);
 6. sets off what the seed ties to the change — new business: the client's fixed fee (397 /
    398), then the Action field's plan or the client's new-account plan; an existing account:
    Mode set to Closed closes it (a 499 for accrued interest, interest stopped), the operator
@@ -34,17 +38,19 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from sqlalchemy import inspect
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from .. import db
 from ..models import Client, Debtor, DebtorMode, Email, Operator, Phone, Transaction
-from . import operators, plan_triggers, posting, records
+from . import audit, operators, picklists, plan_triggers, posting, records
 from .access import AccessPolicy, stamp_owned_by
 from .contact_plans import PlanCallbacks, PlanResult
 from .contacts import move_in_progress
 from .preferences import problems as preferences_problems
 from .records import DEBTOR_PHONE_FIELDS, Change
+from .rights import RightsTable, right_for_code
 
 
 class RecordRefused(ValueError):
@@ -79,9 +85,14 @@ def save_form(session: Session, objects: Sequence[Any], changes: Sequence[Change
               logged_codes: set[str] = frozenset(),  # type: ignore[assignment]
               new_notes: Sequence[str] = (),
               policy: AccessPolicy | None = None,
+              rights: RightsTable | None = None,
+              verified: Sequence[Change] = (),
               callbacks: PlanCallbacks | None = None,
               now: dt.datetime | None = None) -> SaveResult:
     """Save a form's records (``objects[0]`` is the form's own record) as described above.
+
+    ``rights`` (the operator's level) decides which pick list each field has; ``verified`` are
+    the changes the operator confirmed under Verify On Exit (:func:`to_verify` lists them).
 
     Raises :class:`.db.SaveConflict` (naming who saved first and when) or
     :class:`RecordRefused`; in both cases the session is rolled back.
@@ -90,6 +101,8 @@ def save_form(session: Session, objects: Sequence[Any], changes: Sequence[Change
     try:
         records.check_versions(versions)
         refuse(session, record)
+        if rights is not None:
+            check_picklists(session, rights, changes)
         if is_new:
             session.add(record)
             if isinstance(record, Client) and policy is not None:
@@ -98,6 +111,7 @@ def save_form(session: Session, objects: Sequence[Any], changes: Sequence[Change
         db.stamp_saved_by(session, objects, operator_id)
         session.flush()
         _write_notes(session, record, changes, logged_codes, new_notes, operator_id, now)
+        _log_verified(session, record, verified, rights, operator_id, now)
         result = _set_off(session, record, changes, is_new=is_new, operator_id=operator_id,
                           callbacks=callbacks, now=now)
         db.save(session, *objects, operator=operator_id)
@@ -137,18 +151,75 @@ def refuse(session: Session, record: Any) -> None:
         problems = operators.problems(session, record)
         if problems:
             raise RecordRefused("\n".join(problems))
+        if not inspect(record).persistent:  # a saved operator's ID is not edited in place
+            record.id = operators.normalise_id(record.id)
+        record.type = (record.type or "").upper()
+
+
+def check_picklists(session: Session, rights: RightsTable, changes: Sequence[Change]) -> None:
+    """Raise :class:`RecordRefused` for a typed value the field's pick list refuses.
+
+    A list without a blank entry allows only its keys (a text value matching a key or a shown
+    text in another case is stored as the key); every value must fit the list's data type.
+    """
+    for c in changes:
+        name = right_for_code(c.code)
+        list_name = rights.picklist(name) if name else ""
+        if not list_name:
+            continue
+        try:
+            value = picklists.validate(session, list_name, picklists.data_type(session, list_name),
+                                       c.new)
+        except picklists.PickListError as exc:
+            raise RecordRefused(f"{c.label} ({c.code}): {exc}") from None
+        if isinstance(c.new, str) and isinstance(value, str) and value != c.new:
+            setattr(c.record, c.attribute, value)
+
+
+def to_verify(rights: RightsTable, operator: Operator | None,
+              changes: Sequence[Change]) -> list[Change]:
+    """The changes to confirm before the form is left: fields whose access right says Verify On
+    Exit, for an operator with Enable Verification on ("the verification prompt will only
+    appear if the data in the field has changed")."""
+    if operator is None or not operator.enable_verification:
+        return []
+    out = []
+    for c in changes:
+        name = right_for_code(c.code)
+        if name and rights.verify_on_exit(name):
+            out.append(c)
+    return out
+
+
+def _log_verified(session: Session, record: Any, verified: Sequence[Change],
+                  rights: RightsTable | None, operator_id: str, now: dt.datetime | None) -> None:
+    target = _note_target(session, record)
+    for c in verified:
+        shown = records.shown_value(c.new)
+        where = f"{type(c.record).__name__} {getattr(c.record, 'id', '')}".strip()
+        audit.audit(session, operator_id, audit.FIELD_VERIFIED,
+                    f"{where}: {c.label} ({c.code}) verified as {shown}", at=now)
+        name = right_for_code(c.code)
+        if target and rights is not None and name and rights.log_verification(name):
+            records.add_note(session, f"{c.label} verified as {shown}", operator_id=operator_id,
+                             now=now, **target)
+
+
+def _note_target(session: Session, record: Any) -> dict[str, Any]:
+    """Where a record's note lines go: its account, its client, or nowhere."""
+    if isinstance(record, Debtor):
+        return {"debtor": record}
+    if isinstance(record, Client):
+        return {"client": record}
+    if getattr(record, "debtor_id", None) is not None:  # a sub-record of an account
+        return {"debtor": session.get(Debtor, record.debtor_id)}
+    return {}
 
 
 def _write_notes(session: Session, record: Any, changes: Sequence[Change],
                  logged_codes: set[str], new_notes: Sequence[str], operator_id: str,
                  now: dt.datetime | None) -> None:
-    target: dict[str, Any] = {}
-    if isinstance(record, Debtor):
-        target = {"debtor": record}
-    elif isinstance(record, Client):
-        target = {"client": record}
-    elif getattr(record, "debtor_id", None) is not None:  # a sub-record of an account
-        target = {"debtor": session.get(Debtor, record.debtor_id)}
+    target = _note_target(session, record)
     if not target:
         return
     records.log_changes(session, changes, logged_codes, operator_id=operator_id, now=now,
@@ -212,4 +283,5 @@ def _set_off(session: Session, record: Any, changes: Sequence[Change], *, is_new
     return result
 
 
-__all__ = ["RecordRefused", "SaveResult", "derive", "refuse", "save_form"]
+__all__ = ["RecordRefused", "SaveResult", "check_picklists", "derive", "refuse", "save_form",
+           "to_verify"]

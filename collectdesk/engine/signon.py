@@ -15,7 +15,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..models import AuditEntry, Operator, OperatorType
-from .passwords import FORBIDDEN, PasswordRefused, hash_password, verify_password
+from .operators import OperatorError
+from .operators import set_password as store_password
+from .passwords import verify_password
 
 #: Failures in a row before an operator is locked out, and for how long.
 MAX_FAILURES = 5
@@ -151,18 +153,16 @@ def _fail(session: Session, op: Operator, now: dt.datetime) -> None:
 
 
 def set_password(session: Session, operator: Operator, new: str, confirm: str,
-                 *, now: dt.datetime | None = None) -> None:
-    """Set an operator's password (first sign-on on a new masterdb, or a change)."""
+                 *, now: dt.datetime | None = None, by: str = "") -> None:
+    """Set and commit an operator's password, typed twice (first sign-on on a new masterdb, or
+    Set Password on the Operator form by ``by``): the rules of
+    :func:`collectdesk.engine.operators.set_password`."""
     if new != confirm:
         raise SignOnError("The two passwords are not the same.", reason="mismatch")
-    if new == FORBIDDEN:
-        raise SignOnError("******** cannot be used as a password.", reason="refused")
     try:
-        operator.password_hash = hash_password(new)
-    except PasswordRefused as exc:
+        store_password(session, operator, new, by=by or operator.id, at=now)
+    except OperatorError as exc:
         raise SignOnError(str(exc), reason="refused") from None
-    operator.must_set_password = False
-    _audit(session, now or dt.datetime.now(), operator.id, "password set", "")
     session.commit()
 
 

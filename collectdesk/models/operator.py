@@ -136,8 +136,10 @@ class TeamMember(Base):
     __tablename__ = "team_members"
     team_id: Mapped[str] = mapped_column(String(7), ForeignKey("operators.id", ondelete="CASCADE"),
                                          primary_key=True)
-    member_id: Mapped[str] = mapped_column(String(7), ForeignKey("operators.id", ondelete="CASCADE"),
-                                           primary_key=True, index=True)
+    member_id: Mapped[str] = field(String(7), "tm.mb", "Member",
+                                   ForeignKey("operators.id", ondelete="CASCADE"),
+                                   picklist="operators", primary_key=True, index=True,
+                                   help="An operator, or a team nested in this one.")
     commission_percent: Mapped[Decimal] = percent("tm.pc", "Commission %")
 
     team: Mapped[Operator] = relationship(foreign_keys=[team_id], back_populates="members")
@@ -221,7 +223,8 @@ class AuditEntry(Base):
 
     __tablename__ = "audit_log"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    at: Mapped[dt.datetime] = mapped_column(DateTime, nullable=False, index=True)
-    operator_id: Mapped[str] = mapped_column(String(7), default="", server_default="")
-    event: Mapped[str] = mapped_column(String(30), nullable=False)
-    detail: Mapped[str] = memo()
+    at: Mapped[dt.datetime] = field(DateTime, "au.at", "When", nullable=False, index=True)
+    operator_id: Mapped[str] = field(String(7), "au.op", "Operator", default="",
+                                     server_default="")
+    event: Mapped[str] = field(String(30), "au.ev", "Event", nullable=False)
+    detail: Mapped[str] = memo("au.de", "Detail")

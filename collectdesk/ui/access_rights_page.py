@@ -97,7 +97,8 @@ def program_items() -> list[rights_ops.RightItem]:
     """The menus, menu items, forms and buttons of the desktop program, with their labels.
 
     The model's forms and fields are added by the rebuild itself; form files give the forms
-    their titles and their buttons (every record form with a Recalc button has its right).
+    their titles and their buttons (every record form with a Recalc button has its right, and
+    every record form has a Delete button).
     """
     from . import commands
 
@@ -123,7 +124,7 @@ def program_items() -> list[rights_ops.RightItem]:
             continue
         form = rights_ops.form_name(spec.model)
         items.append(rights_ops.form_item(form, spec.title))
-        texts = [b.text for b in spec.buttons]
+        texts = [b.text for b in spec.buttons] + ["Delete"]
         if spec.model.__name__ in ("Debtor", "Client"):
             texts.append("Recalc")
         for text in texts:

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout
 from ..engine import browse as browse_ops
 from ..engine import forms_spec
 from ..models import Debtor
+from . import deleting
 from .browse_model import BrowseModel
 from .browse_view import BrowseView
 from .page import Page
@@ -46,6 +47,7 @@ class BrowsePage(Page):
         self.view.fit_columns()
         self.view.open_requested.connect(self.open_row)
         self.view.new_requested.connect(self.new_record)
+        self.view.delete_requested.connect(self.delete_row)
         self.view.tag_requested.connect(self.toggle_tag)
         self.view.tag_all_requested.connect(self.tag_all)
 
@@ -64,8 +66,15 @@ class BrowsePage(Page):
         self.new_button = QPushButton("&New")
         self.new_button.setToolTip("A new record (F3)")
         self.new_button.clicked.connect(self.new_record)
-        self.new_button.setVisible(ids is None and not self.spec.tagged_only)
+        self.new_button.setVisible(ids is None and not self.spec.tagged_only
+                                   and self.spec.opens is not None)
+        self.open_button.setVisible(self.spec.opens is not None)  # a log opens no form
         buttons.addWidget(self.new_button)
+        self.delete_button = QPushButton("&Delete")
+        self.delete_button.setToolTip("Delete the highlighted record (Del)")
+        self.delete_button.clicked.connect(lambda: self.delete_row(self.view.current_row()))
+        self.delete_button.setVisible(self.spec.opens is not None)
+        buttons.addWidget(self.delete_button)
         if self.taggable:
             for text, tip, slot in (
                 ("&Tag", "Tag or untag the highlighted account (Space)",
@@ -158,6 +167,17 @@ class BrowsePage(Page):
     def new_record(self) -> None:
         if self.spec.opens and self.new_button.isVisible():
             self.window_.open_form(self.spec.opens, None)
+
+    def delete_row(self, row: int) -> None:
+        """Del: delete the highlighted record (:mod:`.deleting`); a placeholder never is."""
+        key = self.model.key(row) if row >= 0 else None
+        shown = self.model.row_object(row) if key is not None else None
+        if shown is None or not shown.accessible or not self.delete_button.isVisible():
+            return
+        label = next((str(v) for v in shown.values if v not in (None, "")), "")
+        if deleting.delete(self, self.ctx, self.spec.model, key,
+                           f"{self.spec.title.rstrip('s')} {key} {label}".strip()):
+            self.window_.statusBar().showMessage(f"Record {key} deleted.", 5000)
 
     def toggle_tag(self, row: int) -> None:
         key = self.model.key(row) if row >= 0 else None

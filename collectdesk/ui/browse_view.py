@@ -18,6 +18,7 @@ class BrowseView(QTableView):
     new_requested = Signal()
     tag_requested = Signal(int)  # row
     tag_all_requested = Signal()
+    delete_requested = Signal(int)  # row
 
     def __init__(self, model: BrowseModel, *, taggable: bool = False, parent: Any = None) -> None:
         super().__init__(parent)
@@ -88,6 +89,10 @@ class BrowseView(QTableView):
             return
         if key == Qt.Key.Key_F3:
             self.new_requested.emit()
+            return
+        if key == Qt.Key.Key_Delete:
+            if self.current_row() >= 0:
+                self.delete_requested.emit(self.current_row())
             return
         if self.taggable and key == Qt.Key.Key_Space and not self._typed:
             if self.current_row() >= 0:

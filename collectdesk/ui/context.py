@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from .. import db
 from ..engine.access import AccessPolicy
 from ..engine.contact_plans import forget_cached_plans
-from ..engine.rights import RightsTable, effective
+from ..engine.rights import RightsTable, effective, rebuild_if_changed
 from ..models import Operator
 
 
@@ -62,9 +62,16 @@ class AppContext(QObject):
         self._rights = None
         if operator is not None:
             self._build_access()
+            # Disable Popup Help (Operator Detail tab): the operator starts with it off; Help >
+            # Pop-up Help turns it back on for the session.
+            self.set_popup_help(not operator.disable_popup_help)
 
     def _build_access(self) -> None:
+        from .access_rights_page import program_items
+
         with self.sessions() as s:
+            # A program whose forms, fields, menus or buttons changed brings their rows with it.
+            rebuild_if_changed(s, program_items(), operator_id=self.operator_id)
             try:
                 self._policy = AccessPolicy.for_operator(s, self.operator_id)
             except LookupError:

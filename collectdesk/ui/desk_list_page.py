@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from ..models import OperatorType
+from ..engine.access import may_list_everyones_wip
 from .page import Page
 
 PAGE = 50
@@ -59,7 +59,7 @@ class DeskListPage(Page):
         self.setObjectName(name)
         self.offset = 0
         op = self.ctx.operator
-        self.manager_allowed = bool(op and (op.type or "").upper() == OperatorType.SYSTEM.value)
+        self.manager_allowed = may_list_everyones_wip(op)
         self.everyone = QCheckBox("&All operators")
         self.everyone.setVisible(self.manager_allowed)
         self.everyone.toggled.connect(lambda _on: self.reload(0))

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QDateEdit,
     QDialog,
     QDialogButtonBox,
+    QInputDialog,
     QLabel,
     QMessageBox,
     QVBoxLayout,
@@ -75,6 +76,17 @@ def tell(parent: QWidget | None, title: str, text: str, *, warning: bool = False
         answer(title, text, ("OK",))
         return
     (QMessageBox.warning if warning else QMessageBox.information)(parent, title, text)
+
+
+def ask_text(parent: QWidget | None, title: str, text: str) -> str | None:
+    """Ask for a line of text; None when cancelled.  A test's ``answer`` gets the choices
+    ("OK", "Cancel") and returns the text typed, or "Cancel"."""
+    asked.append((title, text))
+    if answer is not None:
+        typed = answer(title, text, ("OK", "Cancel"))
+        return None if typed == "Cancel" else typed
+    typed, ok = QInputDialog.getText(parent, title, text)
+    return typed if ok else None
 
 
 def ask_date(parent: QWidget | None, title: str, text: str, default: dt.date) -> dt.date | None:

@@ -21,6 +21,9 @@ from PySide6.QtWidgets import (
 )
 from sqlalchemy import delete, func, select
 
+from ..engine import forms_spec
+from ..engine.operators import level_99_caution
+from ..engine.rights import AccessRefused, form_name
 from ..engine.signon import Route
 from ..models import Client, Debtor, Operator, Tag
 from . import commands, dialogs
@@ -226,6 +229,10 @@ class MainWindow(QMainWindow):
     def land(self) -> None:
         signon = getattr(self.ctx, "signon", None)
         route = signon.route if signon else Route.MAIN_MENU
+        op = self.ctx.operator
+        caution = level_99_caution(op) if op is not None else None
+        if caution:  # "Operators who sign into Collect! at user level 99 will see a similar
+            self.statusBar().showMessage(caution, 30_000)  # message" (not operator 99 itself)
         if route is Route.WIP_LIST:
             self.open_wip()
         elif route is Route.CLIENT_RECORD:
@@ -244,9 +251,18 @@ class MainWindow(QMainWindow):
                                       "the main menu is available from the menu bar."))
 
     # -- commands' operations --------------------------------------------------------------------
-    def open_browse(self, list_id: str, **kwargs: Any) -> Page:
+    def open_browse(self, list_id: str, **kwargs: Any) -> Page | None:
+        """A browse list, unless the level has No Access to its form: then say which access
+        right refuses (the refusal is written to the audit log) and open nothing."""
         from .browse_page import BrowsePage
 
+        right = f"form:{form_name(forms_spec.browse_list(list_id).model)}"
+        try:
+            with self.ctx.session() as s:
+                self.ctx.rights.require(right, session=s)
+        except AccessRefused as refusal:
+            dialogs.tell(self, "Access Rights", str(refusal), warning=True)
+            return None
         return self.push(BrowsePage(self, list_id, **kwargs))
 
     def open_form(self, form_id: str, key: Any = None, *, new_defaults: dict | None = None,

@@ -30,7 +30,6 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
-    QMessageBox,
     QPushButton,
     QSplitter,
     QTableWidget,
@@ -45,7 +44,7 @@ from ..engine import picklists as pl
 from ..engine.shipped import DYNAMIC_PICKLISTS
 from ..models import PickList, PickListEntry
 from ..paths import picklists_dir
-from . import dialogs
+from . import deleting, dialogs
 from .page import Page
 
 #: The menu item of this page: an operator needs write on it to change lists.
@@ -607,13 +606,13 @@ class PickListPage(Page):
             return
         with self.ctx.session() as s:
             used = pl.used_by(s, name)
-        text = f"Delete the pick list {name} and its entries from the database?"
+        warning = ""
         if used:
-            text += (" Fields still naming it accept any value of their type until a list of "
-                     f"that name exists again: {', '.join(used[:6])}"
-                     + (" …" if len(used) > 6 else "") + ".")
-        if dialogs.ask(self, "Pick Lists", text, ["Delete", "Cancel"],
-                       icon=QMessageBox.Icon.Warning) != "Delete":
+            warning = ("Fields still naming it accept any value of their type until a list of "
+                       f"that name exists again: {', '.join(used[:6])}"
+                       + (" …" if len(used) > 6 else "") + ".")
+        if not deleting.confirm(self, self.ctx.operator,
+                                f"the pick list {name} and its entries", warning):
             return
         with self.ctx.session() as s:
             pick = pl.get(s, name)

@@ -38,7 +38,7 @@ from sqlalchemy import exists, inspect, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from .. import db
-from ..engine import forms_spec, recalc, records, saving
+from ..engine import forms_spec, operators, recalc, records, saving
 from ..engine.access import (
     PLACEHOLDER_BUTTONS,
     Access,
@@ -52,8 +52,18 @@ from ..engine.contact_plans import UnknownPlan
 from ..engine.contacts import ActionError
 from ..engine.forms_spec import ColumnSpec, FieldSpec, FormSpec, GroupSpec, PickEntry, TabSpec
 from ..engine.rights import AccessRefused, form_name
-from ..models import Client, Cosigner, Debtor, Note, Operator, Rights, Transaction
-from . import dialogs, plan_prompts
+from ..models import (
+    Client,
+    Cosigner,
+    Debtor,
+    Note,
+    Operator,
+    OperatorType,
+    Rights,
+    TeamMember,
+    Transaction,
+)
+from . import deleting, dialogs, plan_prompts
 from .browse_model import BrowseModel
 from .forms.editors import (
     BadValue,
@@ -236,6 +246,11 @@ class RecordPage(Page):
             self.recalc_button.setToolTip("Recalculate the figures")
             self.recalc_button.clicked.connect(self.recalculate)
             buttons.addWidget(self.recalc_button)
+        self.delete_button = QPushButton("&Delete")
+        self.delete_button.setToolTip("Delete this record (how you are asked first is your "
+                                      "operator's Messaging setting)")
+        self.delete_button.clicked.connect(self.delete)
+        buttons.addWidget(self.delete_button)
         buttons.addWidget(self.help_button)
 
         lay = QVBoxLayout(self)
@@ -285,12 +300,19 @@ class RecordPage(Page):
             if _is_action_field(self.spec.model, b):
                 b.editor.line.editingFinished.connect(lambda b=b: self.run_action_field(b))
                 b.editor.line.textEdited.connect(lambda _t: setattr(self, "_action_tried", None))
+            if b.spec.model is Operator and b.spec.attribute == "user_level" \
+                    and isinstance(b.editor, LineEditor):
+                b.editor.line.editingFinished.connect(lambda b=b: self._caution_level_99(b))
+            if b.spec.model is Operator and b.spec.attribute == "type":
+                b.editor.edited.connect(lambda b=b: self._show_team(b.editor.value()))
 
     def _wire_tab(self, tb: TabBinding) -> None:
         if tb.sublist is not None:
             tb.sublist.open_requested.connect(
                 lambda key, row, sub=tb.sublist: self.open_sub(sub, key, row))
             tb.sublist.new_requested.connect(lambda sub=tb.sublist: self.new_sub(sub))
+            tb.sublist.delete_requested.connect(
+                lambda key, sub=tb.sublist: deleting.delete(self, self.ctx, sub.spec.model, key))
         if tb.notes is not None:
             tb.notes.add_requested.connect(self.add_note)
 
@@ -365,6 +387,7 @@ class RecordPage(Page):
             if obj is not None:
                 self.versions[id(obj)] = (obj, getattr(obj, "version", None) if not self.is_new else None)
         self._bind()
+        self._show_team(self.record)
         self.session.commit()  # end the read: never hold a snapshot while the operator types
         self._load_sublists()
         self._load_notes()
@@ -439,6 +462,7 @@ class RecordPage(Page):
         named = {self.ok_button: "OK", self.prev_button: "Prior", self.next_button: "Next",
                  self.cancel_button: "Cancel", self.help_button: "Help"}
         named.update({b: b.text().replace("&", "") for b in self.spec_buttons})
+        named[self.delete_button] = "Delete"
         if self.recalc_button is not None:
             named[self.recalc_button] = "Recalc"
         for b, name in named.items():
@@ -504,8 +528,40 @@ class RecordPage(Page):
             setattr(rec, attr, value)
         return rec
 
+    def _show_team(self, operator_or_type: Any) -> None:
+        """Seed 003: choosing DISTRIBUTION shows the team fields (the Team tab and Team
+        Members…); other operators have no members."""
+        if self.spec.model is not Operator:
+            return
+        kind = operator_or_type if isinstance(operator_or_type, str) else \
+            getattr(operator_or_type, "type", "")
+        on = (kind or "").upper() == OperatorType.DISTRIBUTION.value
+        for tb in self.form.all_tabs(build=False):
+            if tb.spec.sublist is not None and tb.spec.sublist.model is TeamMember:
+                tb.tabs.setTabVisible(tb.index, on)
+        for bspec, button in zip(self.spec.buttons, self.spec_buttons, strict=True):
+            if bspec.action == "team_members":
+                button.setVisible(on)
+
+    def _caution_level_99(self, b: Binding) -> None:
+        """Seed 003 "Operator Setup": giving an operator user level 99 shows a caution (not
+        for operator 99 itself), once per value typed."""
+        raw = self._raw(b)
+        if b.editor.is_readonly() or raw == self.baseline.get(id(b)) or raw == self._cautioned:
+            return
+        self._cautioned = raw
+        try:
+            level = b.editor.value()
+        except BadValue:
+            return  # the save names what is wrong with it
+        op_id = self.record.id if not self.is_new else self.form.editor("op.id").value()
+        text = operators.caution_for_level(op_id, level)
+        if text:
+            dialogs.tell(self, "User Level 99", text, warning=True)
+
     def _bind(self) -> None:
         self.baseline = {}
+        self._cautioned: Any = None
         self._bind_values(self.form.built_bindings)
 
     def _bind_values(self, bindings: list[Binding]) -> None:
@@ -702,6 +758,7 @@ class RecordPage(Page):
     def _update_navigation(self) -> None:
         for b in (self.prev_button, self.next_button):
             b.setEnabled(not self.is_new)
+        self.delete_button.setEnabled(not self.is_new and self.placeholder is None)
 
     # -- saving ---------------------------------------------------------------------------------------
     def collect(self) -> dict[str, dict[str, tuple[Any, str, str]]] | None:
@@ -760,12 +817,18 @@ class RecordPage(Page):
             changes += records.apply_values(obj, vals)
             if obj is not self.record:
                 objects.append(obj)
+        verified = saving.to_verify(self.rights, self.ctx.operator, changes)
+        if not self._confirm_verified(verified):
+            for c in changes:  # nothing was saved: the next OK finds the same changes again
+                setattr(c.record, c.attribute, c.old)
+            return False
         try:
             outcome = saving.save_form(
                 self.session, objects, changes, is_new=self.is_new,
                 operator_id=self.ctx.operator_id, versions=list(self.versions.values()),
                 logged_codes=self.logged_codes, new_notes=self.pending_notes,
-                policy=self.ctx.policy, callbacks=plan_prompts.callbacks(self))
+                policy=self.ctx.policy, rights=self.rights, verified=verified,
+                callbacks=plan_prompts.callbacks(self))
         except db.SaveConflict as conflict:
             self._conflict(conflict)
             return False
@@ -797,6 +860,19 @@ class RecordPage(Page):
         lines = outcome.summary()
         if lines:
             self.window_.statusBar().showMessage(" ".join(lines), 10_000)
+        return True
+
+    def _confirm_verified(self, verified: list[records.Change]) -> bool:
+        """Verify On Exit: the operator confirms each changed field before the form is left;
+        No goes back to the field."""
+        for c in verified:
+            text = (f"Please verify {c.label}:\n\n{records.shown_value(c.new)}\n\n"
+                    "Is this correct?")
+            if dialogs.ask(self, "Verify", text, ["Yes", "No"], default="Yes") != "Yes":
+                b = next((b for b in self.form.built_bindings if b.spec.code == c.code), None)
+                if b is not None:
+                    self._focus(b)
+                return False
         return True
 
     def _conflict(self, conflict: db.SaveConflict) -> None:
@@ -843,8 +919,17 @@ class RecordPage(Page):
             self.window_.close_page(self, ask=False)
             return
         if self.save():
+            if isinstance(self.record, Operator) and operators.needs_password(self.record):
+                self._offer_password()
             self._closing = True
             self.window_.close_page(self, ask=False)
+
+    def _offer_password(self) -> None:
+        """Seed 003: leaving a new operator without a password prompts about entering one."""
+        if dialogs.ask(self, "Set Password", f"{self.record.id} has no password yet and cannot "
+                       "sign on without one. Set it now?", ["Set Password", "Later"],
+                       default="Set Password") == "Set Password":
+            self.set_password()
 
     def may_close(self) -> bool:
         if self._closing or self.record is None or not self.is_dirty():
@@ -983,6 +1068,10 @@ class RecordPage(Page):
             from .payment_plan_dialog import open_payment_plan
             open_payment_plan(self)
             return
+        if bspec.action == "team_members":
+            from .team_dialog import open_team
+            open_team(self)
+            return
         if bspec.record:
             rel = inspect(self.spec.model).relationships[bspec.record]
             obj = self.related.get(bspec.record)
@@ -1001,6 +1090,23 @@ class RecordPage(Page):
         elif bspec.opens:
             self.window_.open_form(bspec.opens, self.record_key())
 
+    def delete(self) -> None:
+        """Delete this record (:mod:`.deleting`); the form closes once it is gone."""
+        if self.placeholder is not None or self.is_new or self.record is None:
+            return
+        if not self.allowed(self.button_right("Delete")):
+            return
+        what = f"{self.title_text} {self.caption()}".strip()
+        self._saving = True  # its own change signal: this page closes instead of reloading
+        try:
+            deleted = deleting.delete(self, self.ctx, self.spec.model, self.record_key(), what)
+        finally:
+            self._saving = False
+        if deleted:
+            self._closing = True
+            self.window_.close_page(self, ask=False)
+            self.window_.statusBar().showMessage(f"{what} deleted.", 5000)
+
     def set_password(self) -> None:
         if not isinstance(self.record, Operator) or self.is_new:
             dialogs.tell(self, "Set Password", "Save the operator first.")
@@ -1015,7 +1121,7 @@ class RecordPage(Page):
         with self.ctx.session() as s:
             op = s.get(Operator, self.record.id)
             try:
-                set_pw(s, op, dlg.new.text(), dlg.confirm.text())
+                set_pw(s, op, dlg.new.text(), dlg.confirm.text(), by=self.ctx.operator_id)
             except SignOnError as exc:
                 dialogs.tell(self, "Set Password", str(exc), warning=True)
                 return

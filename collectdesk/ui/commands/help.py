@@ -13,6 +13,7 @@ class PopupHelp(Command):
     def __init__(self, window) -> None:
         super().__init__(window)
         self.action.setChecked(window.ctx.popup_help)
+        window.ctx.popup_help_changed.connect(self.action.setChecked)  # set at each sign-on
 
     def run(self) -> None:
         self.ctx.set_popup_help(self.action.isChecked())

@@ -111,6 +111,14 @@ class PickLists(Command):
         self.open_page()
 
 
+class AuditLog(Command):
+    text = "Audit &Log"
+    help = "Sign-ons, lock-outs, refused access and changes to operators and rights."
+
+    def run(self) -> None:
+        self.window.open_browse("audit_log")
+
+
 class ChooseColumns(Command):
     text = "Choose &Columns…"
     help = "Show or hide columns of the list on screen."
@@ -130,6 +138,6 @@ MENU = [
     ("Contact &Management Settings", [StatusCodes, ContactPlans, Holidays, ContactControls,
                                       None, WipOptions]),
     ("&Financial Settings", [TransactionTypes, RatePlans]),
-    ("&Rights", [Operators, AccessRights, PickLists]),
+    ("&Rights", [Operators, AccessRights, PickLists, None, AuditLog]),
     ("&Layout", [ChooseColumns]),
 ]

@@ -16,6 +16,7 @@ from ..browse_view import BrowseView
 class SubListWidget(QWidget):
     open_requested = Signal(object, int)  # key, row
     new_requested = Signal()
+    delete_requested = Signal(object)  # key
 
     def __init__(self, ctx: Any, spec: SubListSpec, title: str) -> None:
         super().__init__()
@@ -37,14 +38,19 @@ class SubListWidget(QWidget):
         self.open_button = QPushButton("&Edit")
         self.open_button.setToolTip("Open the highlighted row (F5, Enter)")
         self.open_button.clicked.connect(self.open_current)
+        self.delete_button = QPushButton("De&lete")
+        self.delete_button.setToolTip("Delete the highlighted row (Del)")
+        self.delete_button.clicked.connect(self.delete_current)
         buttons.addWidget(self.new_button)
         buttons.addWidget(self.open_button)
+        buttons.addWidget(self.delete_button)
         buttons.addStretch(1)
         self.buttons = buttons
         self.lay.addLayout(buttons)
         # only once they have a parent: a parentless button shown is a window of its own
         self.new_button.setVisible(spec.new and spec.opens is not None)
         self.open_button.setVisible(spec.opens is not None)
+        self.delete_button.setVisible(spec.opens is not None)  # rows with a form of their own
 
     def set_parent_key(self, key: Any) -> None:
         """Show the rows of another parent record: the same view and model, a new query.
@@ -74,6 +80,7 @@ class SubListWidget(QWidget):
             self.view = BrowseView(self.model)
             self.view.open_requested.connect(self._open_row)
             self.view.new_requested.connect(self.new_requested.emit)
+            self.view.delete_requested.connect(self._delete_row)
             self.lay.insertWidget(1, self.view, 1)
         else:
             self.model.pager.query.where = where
@@ -91,6 +98,17 @@ class SubListWidget(QWidget):
         key = self.model.key(row)
         if key is not None:
             self.open_requested.emit(key, row)
+
+    def _delete_row(self, row: int) -> None:
+        if self.model is None or self.parent_key is None or self.spec.opens is None:
+            return
+        shown = self.model.row_object(row)
+        if shown is not None and shown.accessible:  # a placeholder row is never deleted
+            self.delete_requested.emit(shown.key)
+
+    def delete_current(self) -> None:
+        if self.view is not None and self.view.current_row() >= 0:
+            self._delete_row(self.view.current_row())
 
     def open_current(self) -> None:
         if self.view is not None and self.view.current_row() >= 0:
