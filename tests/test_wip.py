@@ -269,7 +269,7 @@ def test_wip_command(engine: Any, session: Session, worklist: dict[str, Contact]
     assert run_command(["wip", "--orphans", "--db", db, "--json"]) == 0
     assert json.loads(capsys.readouterr().out) == {"orphans": []}
     assert run_command(["wip", "--operator", "NOBODY", "--db", db]) == 1
-    assert "no operator 'NOBODY'" in capsys.readouterr().err
+    assert "no operator with ID NOBODY" in capsys.readouterr().err
 
 
 def test_orphans_command_lists_only_the_accounts_the_operator_may_see(
