@@ -36,7 +36,19 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any, TypeVar
 
-from sqlalchemy import Table, and_, bindparam, delete, func, insert, or_, select, update
+from sqlalchemy import (
+    Table,
+    and_,
+    bindparam,
+    column,
+    delete,
+    func,
+    insert,
+    or_,
+    select,
+    table,
+    update,
+)
 from sqlalchemy.orm import Session
 
 from ..models import Client, Contact, ContactType, Debtor, Note, StatusCode, Tag
@@ -300,6 +312,51 @@ _CONTACT_KEYS = tuple(c.key for c in CONTACTS.columns if not c.primary_key)
 _NOTE_KEYS = tuple(c.key for c in NOTES.columns if not c.primary_key)
 
 
+def _database_defaults(source: Table) -> dict[str, Any]:
+    """Columns an INSERT may leave out because the database writes the very same value: a
+    server default equal to the model's own default, or NULL where there is neither."""
+    found: dict[str, Any] = {}
+    for c in source.columns:
+        if c.primary_key:
+            continue
+        if c.server_default is None:
+            if c.default is None and c.nullable:
+                found[c.key] = None
+            continue
+        server = getattr(c.server_default, "arg", None)
+        value = c.default.arg if c.default is not None and c.default.is_scalar else ...
+        if isinstance(server, str) and value is not ... and _ddl_text(value) == server:
+            found[c.key] = value
+    return found
+
+
+def _ddl_text(value: Any) -> str | None:
+    if isinstance(value, bool):
+        return str(int(value))
+    if isinstance(value, int | Decimal):
+        return str(int(value)) if value == int(value) else str(value)
+    return value if isinstance(value, str) else None
+
+
+_DATABASE_DEFAULTS = {"contacts": _database_defaults(CONTACTS), "notes": _database_defaults(NOTES)}
+
+
+def _sent_keys(name: str, keys: Sequence[str], rows: Iterable[dict[str, Any]]) -> frozenset[str]:
+    """The columns an INSERT of ``rows`` into ``name`` must send: the file number (each
+    account's own) and every value the database would not write by itself.  Most of a plan's
+    contact is at its defaults, and a value not sent costs nothing to bind, row after row."""
+    defaults = _DATABASE_DEFAULTS[name]
+    return frozenset(k for row in rows for k in keys if k == "debtor_id" or k not in defaults
+                     or not _same_value(row[k], defaults[k]))
+
+
+def _same_value(value: Any, default: Any) -> bool:
+    """Equal as the database stores them (False and 0 alike; NULL only equals NULL)."""
+    if value is None or default is None:
+        return value is default
+    return bool(value == default)
+
+
 class _RowSink:
     """One account as the plan rules see it (set-based batch).
 
@@ -387,8 +444,9 @@ _Split = tuple[tuple[Any, ...], tuple[Any, ...]]
 class _Outcome:
     """What the rules do to an account with given column values (file number left out)."""
 
-    contacts: list[_Split]
-    notes: list[_Split]
+    contacts: list[dict[str, Any]]  # the rows it inserts, every column
+    notes: list[dict[str, Any]]
+    sent: dict[str, frozenset[str]]  # "contacts" / "notes": the columns those rows must send
     moves: list[tuple[str, str]]
     update: tuple[tuple[str, Any], ...]  # (column, new value) of the debtor row, by name
     executed: int
@@ -396,6 +454,8 @@ class _Outcome:
     not_scheduled: Counter[str]
     errors: Counter[str]
     uses: int = 0
+    #: (table, columns sent) → the rows converted for that INSERT, cut around the file number
+    converted: dict[tuple[str, tuple[str, ...]], list[_Split]] = field(default_factory=dict)
 
 
 #: Account columns the rules read or change for each kind of event, besides the account
@@ -451,7 +511,7 @@ class _SetBasedRun:
         self.ctx, self.plan, self.reference, self.summary = ctx, plan, reference, summary
         self.key_columns = _key_columns(plan)
         self.memo: dict[tuple[Any, ...], _Outcome] = {}
-        self.bulk: dict[str, _BulkStatement] = {}
+        self.bulk: dict[Any, _BulkStatement] = {}
         self.conn: Any = None
         self._deletion_rules()
 
@@ -512,15 +572,18 @@ class _SetBasedRun:
                                        version=CONTACTS.c.version + 1)
 
     # -- statements ---------------------------------------------------------------------
-    def _statement(self, key: str) -> _BulkStatement:
+    def _statement(self, key: str | tuple[str, tuple[str, ...]]) -> _BulkStatement:
+        """``("contacts" | "notes", columns)``: an INSERT of just those columns (the model's
+        Python-side defaults left to the database's own); ``"moves"``: see below."""
         found = self.bulk.get(key)
         if found is not None and found.conn is self.conn:
             return found
         now, operator = self.ctx.now, self.ctx.operator
-        if key == "contacts":
-            made = _BulkStatement(self.conn, insert(CONTACTS), _CONTACT_KEYS)
-        elif key == "notes":
-            made = _BulkStatement(self.conn, insert(NOTES), _NOTE_KEYS)
+        if isinstance(key, tuple):
+            name, keys = key
+            source = CONTACTS if name == "contacts" else NOTES
+            target = table(source.name, *[column(k, source.c[k].type) for k in keys])
+            made = _BulkStatement(self.conn, insert(target), keys)
         else:  # "moves": In Progress contacts of the old operator to the new one
             made = _BulkStatement(self.conn, update(CONTACTS).where(and_(
                 CONTACTS.c.debtor_id == bindparam("d"),
@@ -550,13 +613,12 @@ class _SetBasedRun:
         base = {"debtor_id": 0, "cosigner_id": None, "done": False, "call_result": 0,
                 "rpc_override": False, "created_at": ctx.now, "completed_at": None, "notes": "",
                 "version": 1, "updated_at": ctx.now, "updated_by": ctx.operator}
-        contacts = self._statement("contacts")
-        notes = self._statement("notes")
+        contacts = [{**base, **c} for c in sink.contacts]
+        notes = [{**base, **n} for n in sink.notes]
         found = _Outcome(
-            contacts=[contacts.split(contacts.convert([{**base, **c}[k] for k in _CONTACT_KEYS]),
-                                     "debtor_id") for c in sink.contacts],
-            notes=[notes.split(notes.convert([{**base, **n}[k] for k in _NOTE_KEYS]), "debtor_id")
-                   for n in sink.notes],
+            contacts=contacts, notes=notes,
+            sent={"contacts": _sent_keys("contacts", _CONTACT_KEYS, contacts),
+                  "notes": _sent_keys("notes", _NOTE_KEYS, notes)},
             moves=sink.moves, update=tuple((n, sink.row[n]) for n in sorted(sink.changed)),
             executed=sink.n_executed, moved_new=sink.moved_new,
             not_scheduled=sink.not_scheduled, errors=sink.errors)
@@ -565,6 +627,29 @@ class _SetBasedRun:
             self.memo.clear()
         self.memo[key] = found
         return found
+
+    def _converted(self, o: _Outcome, name: str, sent: tuple[str, ...]) -> list[_Split]:
+        """``o``'s rows for ``name`` as one INSERT of the ``sent`` columns takes them."""
+        found = o.converted.get((name, sent))
+        if found is None:
+            statement = self._statement((name, sent))
+            found = o.converted[(name, sent)] = [
+                statement.split(statement.convert([row[k] for k in sent]), "debtor_id")
+                for row in (o.contacts if name == "contacts" else o.notes)]
+        return found
+
+    def _insert(self, name: str, keys: Sequence[str],
+                worked: list[tuple[int, _Outcome]]) -> int:
+        """One INSERT of the chunk's ``name`` rows, in the accounts' and the plan's order:
+        the columns any of them must send, the rest left to the database."""
+        needed = frozenset().union(*{id(o): o.sent[name] for _, o in worked}.values())
+        if not needed:
+            return 0
+        sent = tuple(k for k in keys if k in needed)
+        rows = [head + (debtor_id,) + tail for debtor_id, o in worked
+                for head, tail in self._converted(o, name, sent)]
+        self._statement((name, sent)).execute(rows)
+        return len(rows)
 
     def _count(self, outcomes: Iterable[_Outcome]) -> None:
         summary = self.summary
@@ -600,11 +685,9 @@ class _SetBasedRun:
         deleted, completed = self._delete_pending(list(rows)) \
             if self.sql_match is not None or self.described else (0, 0)
         memo, outcome = self.memo, self.outcome
-        contact_rows: list[tuple[Any, ...]] = []
-        note_rows: list[tuple[Any, ...]] = []
+        worked: list[tuple[int, _Outcome]] = []
         moves: list[tuple[Any, ...]] = []
         updates: dict[tuple[tuple[str, Any], ...], list[int]] = {}
-        add_contact, add_note = contact_rows.append, note_rows.append
         for debtor_id in chunk:
             key = rows.get(debtor_id)
             if key is None:
@@ -612,11 +695,7 @@ class _SetBasedRun:
                 continue
             o = memo.get(key) or outcome(key)
             o.uses += 1
-            stamp = (debtor_id,)
-            for head, tail in o.contacts:
-                add_contact(head + stamp + tail)
-            for head, tail in o.notes:
-                add_note(head + stamp + tail)
+            worked.append((debtor_id, o))
             for old, new in o.moves:
                 moves.append((debtor_id, old, new))
             if o.update:
@@ -625,15 +704,13 @@ class _SetBasedRun:
         if moves:
             move_stmt = self._statement("moves")
             summary.contacts_moved += move_stmt.execute([move_stmt.convert(m) for m in moves])
-        self._statement("contacts").execute(contact_rows)
+        summary.contacts_created += self._insert("contacts", _CONTACT_KEYS, worked)
         now, operator = self.ctx.now, self.ctx.operator
         for values, ids in updates.items():  # one UPDATE per distinct change, not per account
             conn.execute(update(DEBTORS).where(_id_filter(DEBTORS.c.id, ids)).values(
                 {**dict(values), "version": DEBTORS.c.version + 1, "updated_at": now,
                  "updated_by": operator}))
-        self._statement("notes").execute(note_rows)
-        summary.contacts_created += len(contact_rows)
-        summary.notes_written += len(note_rows)
+        summary.notes_written += self._insert("notes", _NOTE_KEYS, worked)
         summary.deleted += deleted
         summary.marked_completed += completed
 
