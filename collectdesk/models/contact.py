@@ -50,11 +50,14 @@ class Contact(Versioned, Base):
         Index("ix_contacts_wip", "operator_id", "done", "type", "due_date", "priority",
               "due_time", "debtor_id"),
         Index("ix_contacts_due", "done", "due_date"),
+        # An account's contacts, In Progress ones told apart in the index itself: a plan's
+        # deletion rules and the account's lists skip its completed history unread.
+        Index("ix_contacts_debtor_id", "debtor_id", "done"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     debtor_id: Mapped[int | None] = mapped_column(
-        Integer, ForeignKey("debtors.id", ondelete="CASCADE"), nullable=True, index=True)
+        Integer, ForeignKey("debtors.id", ondelete="CASCADE"), nullable=True)
     client_id: Mapped[int | None] = mapped_column(
         Integer, ForeignKey("clients.id", ondelete="CASCADE"), nullable=True, index=True)
     cosigner_id: Mapped[int | None] = mapped_column(
