@@ -21,8 +21,10 @@ sys.path.insert(0, str(ROOT))
 
 
 def build_database() -> str:
-    """A fresh demodb in the private data folder; SYS signs on with ``sys``."""
+    """A fresh demodb in the private data folder; SYS signs on with ``sys``; a distribution
+    team (TEAM1: SC 60 %, MGR 40 %) for the Operator form's Team tab."""
     from collectdesk import db
+    from collectdesk.engine import operators
     from collectdesk.engine.passwords import hash_password
     from collectdesk.models import Operator
     from collectdesk.schema import create_database
@@ -33,6 +35,10 @@ def build_database() -> str:
         op = s.get(Operator, "SYS")
         op.password_hash = hash_password("sys")
         op.must_set_password = False
+        s.add(Operator(id="TEAM1", name="Collections Team 1", type="DISTRIBUTION",
+                       user_level=10))
+        s.flush()
+        operators.set_members(s, "TEAM1", [("SC", 60), ("MGR", 40)], by="SYS")
         s.commit()
     engine.dispose()
     return "demodb"
@@ -123,15 +129,38 @@ def main(argv: list[str] | None = None) -> int:
         new_plan = s.scalar(select(ContactPlan.id).where(ContactPlan.code == "NEW"))
     for form_id, name, key in (("transaction_type", "transaction_type", "101"),
                                ("operator", "operator", "SC"),
+                               ("operator", "operator_team", "TEAM1"),
                                ("status_code", "status_code", "ACT"),
                                ("contact_plan", "contact_plan", new_plan),
                                ("plan_event", "plan_event", phone_event)):
         page = window.open_form(form_id, key)
+        if name == "operator_team":
+            page.form.tabs.setCurrentIndex(next(
+                tb.index for tb in page.form.tab_bindings if tb.spec.title == "Team"))
         shot(window, name)
         window.close_page(page)
     page = window.open_company_details()
     shot(window, "company_details")
     window.close_page(page)
+
+    wip = window.open_wip()
+    wip.everyone.setChecked(True)  # SYS manages the desks: every collector's due contacts
+    shot(window, "wip")
+    orphans = wip.show_orphans()
+    orphans.everyone.setChecked(True)
+    shot(window, "orphans")
+    window.close_page(orphans)
+    window.close_page(wip)
+    page = window.open_browse("audit_log")
+    shot(window, "audit_log")
+    window.close_page(page)
+
+    from collectdesk.ui.dial_setup import AutoDialerSetupDialog
+
+    setup = AutoDialerSetupDialog(window, "SC")
+    setup.show()
+    shot(setup, "auto_dialer_setup")
+    setup.close()
 
     from collectdesk.ui.find_dialog import FindByDialog
 
