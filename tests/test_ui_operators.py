@@ -302,7 +302,7 @@ def test_signing_on_brings_new_program_items_into_the_access_rights(sign_on, oth
 
     assert "button:debtor.delete" not in names()  # built before this version's buttons
     w = sign_on("COL")
-    assert {"button:debtor.delete", "menu:system", "button:operator.set_password"} <= names()
+    assert {"button:debtor.delete", "menu:system", "button:operator.change_password"} <= names()
     assert w.ctx.rights.right_id("button:debtor.delete") is not None
     assert w.ctx.rights.rights_for("form:client") is Rights.NONE  # the level's settings kept
 

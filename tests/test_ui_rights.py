@@ -152,7 +152,7 @@ def test_rebuild_lists_every_item_and_the_filters_find_them(sign_on, answers, ot
     assert not page.empty.isVisibleTo(page)
     for name in ("form:debtor", "field:debtor.city", "menu:system", "menu:system.rights",
                  "menu:system.rights.access_rights", "menu:system.rights.pick_lists",
-                 "button:debtor.recalc", "button:operator.set_password"):
+                 "button:debtor.recalc", "button:operator.change_password"):
         assert name in page.items, name
     assert any("access rights rebuilt" in d for _who, d in audit_details(other_session))
 

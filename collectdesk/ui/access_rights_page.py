@@ -88,7 +88,7 @@ def open(window: Any) -> Page:
 # ---------------------------------------------------------------------------------------------
 
 def _slug(text: str) -> str:
-    """``&Set Password…`` → ``set_password``: the last part of menu and button right names (the
+    """``Change &Password…`` → ``change_password``: the last part of menu and button right names (the
     same rule as the main window's menus and the record forms' buttons)."""
     return re.sub(r"[^a-z0-9]+", "_", text.replace("&", "").replace("…", "").lower()).strip("_")
 

@@ -1109,7 +1109,7 @@ class RecordPage(Page):
 
     def set_password(self) -> None:
         if not isinstance(self.record, Operator) or self.is_new:
-            dialogs.tell(self, "Set Password", "Save the operator first.")
+            dialogs.tell(self, "Change Password", "Save the operator first.")
             return
         from ..engine.signon import SignOnError
         from ..engine.signon import set_password as set_pw
@@ -1123,13 +1123,13 @@ class RecordPage(Page):
             try:
                 set_pw(s, op, dlg.new.text(), dlg.confirm.text(), by=self.ctx.operator_id)
             except SignOnError as exc:
-                dialogs.tell(self, "Set Password", str(exc), warning=True)
+                dialogs.tell(self, "Change Password", str(exc), warning=True)
                 return
             new_version = op.version
         self.session.expire(self.record, ["version", "password_hash", "must_set_password"])
         self.versions[id(self.record)] = (self.record, new_version)
         self.session.commit()
-        dialogs.tell(self, "Set Password", f"The password of {self.record.id} is set.")
+        dialogs.tell(self, "Change Password", f"The password of {self.record.id} is set.")
 
     def dial(self, number: str) -> bool:
         """The phone icon of a field: dial through the operator's dial method, with the
