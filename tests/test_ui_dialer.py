@@ -822,3 +822,34 @@ def test_double_clicking_a_phone_number_dials_it(qtbot, start, answers, other_se
     udp_receiver.settimeout(0.3)
     with pytest.raises(TimeoutError):
         udp_receiver.recv(200)
+
+
+def test_the_phones_tab_dials_the_highlighted_number(qtbot, start, answers, other_session,
+                                                      udp_receiver):
+    """A phone record is dialed straight from the account's Phones list (Dial), with the
+    account in context (its authorization code), as from the phone's own form."""
+    port = udp_receiver.getsockname()[1]
+    set_dialing(other_session, f"UDP:/{LOCAL}:{port}:109#authcode")
+    window = start()
+    debtor = other_session.get(Debtor, debtor_ids(other_session)[0])
+    phone = other_session.scalars(select(Phone).where(Phone.debtor_id == debtor.id)
+                                  .order_by(Phone.id)).first()
+    page = window.open_form("debtor", debtor.id)
+    tab = next(tb for tb in page.form.all_tabs() if tb.spec.title == "Phones")
+    page.form.tabs.setCurrentIndex(tab.index)
+    sub = tab.sublist
+    assert sub.dial_button.isVisibleTo(page)
+    other_tabs = [t.sublist for t in page.form.all_tabs()
+                  if t.sublist is not None and t.spec.title in ("Contacts", "Transactions")]
+    assert other_tabs and not any(s.dial_button.isVisibleTo(s) for s in other_tabs)
+    row = next(r for r in range(sub.model.rowCount()) if sub.model.key(r) == phone.id)
+    sub.view.go_to(row)
+
+    answers.queue.append("Dial")
+    sub.dial_button.click()
+    assert answers.asked[-1][0] == "Dial"
+    assert udp_receiver.recv(200).decode() == \
+        f"109,{phone_digits(phone.number)},{debtor.client_id:04d}{debtor.id:08d}"
+    qtbot.waitUntil(lambda: window.dialer.call_result is not None, timeout=5000)
+    assert f"file {debtor.id}" in window.dialer.call_result.findChild(
+        type(window.dialer.call_result.preview), "formSubtitle").text()

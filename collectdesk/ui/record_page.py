@@ -75,7 +75,7 @@ from .forms.editors import (
 )
 from .forms.notes import NotesWidget
 from .forms.renderer import Binding, FormRenderer, TabBinding
-from .forms.sublist import SubListWidget
+from .forms.sublist import SubListWidget, phone_column
 from .forms.transaction_rules import attach as follow_transaction_type
 from .page import Page
 
@@ -313,6 +313,8 @@ class RecordPage(Page):
             tb.sublist.new_requested.connect(lambda sub=tb.sublist: self.new_sub(sub))
             tb.sublist.delete_requested.connect(
                 lambda key, sub=tb.sublist: deleting.delete(self, self.ctx, sub.spec.model, key))
+            tb.sublist.dial_requested.connect(
+                lambda key, sub=tb.sublist: self.dial_row(sub.spec.model, key))
         if tb.notes is not None:
             tb.notes.add_requested.connect(self.add_note)
 
@@ -1139,6 +1141,20 @@ class RecordPage(Page):
         own = {Debtor: "debtor_id", Client: "client_id", Cosigner: "cosigner_id"}.get(type(rec))
         if own is not None and not self.is_new:
             linked[own] = rec.id
+        return self.window_.dialer.dial(number, **linked, parent=self)
+
+    def dial_row(self, model: type, key: Any) -> bool:
+        """A Phones tab's Dial: the highlighted phone record's number, dialed as from its own
+        form (its account, client and cosigner in context)."""
+        with self.ctx.session() as s:
+            row = s.get(model, key)
+            if row is None:
+                return False
+            number = getattr(row, phone_column(model) or "", "") or ""
+            linked = {k: getattr(row, k, None) for k in ("debtor_id", "client_id", "cosigner_id")}
+        if not number.strip():
+            self.window_.statusBar().showMessage("This phone record has no number to dial.", 5000)
+            return False
         return self.window_.dialer.dial(number, **linked, parent=self)
 
     def recalculate(self) -> None:

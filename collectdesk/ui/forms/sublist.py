@@ -13,10 +13,16 @@ from ..browse_model import BrowseModel
 from ..browse_view import BrowseView
 
 
+def phone_column(model: type) -> str | None:
+    """The phone number column of a sub-record (a Phones tab's rows), if it has one."""
+    return next((c.key for c in model.__table__.columns if c.info.get("kind") == "phone"), None)
+
+
 class SubListWidget(QWidget):
     open_requested = Signal(object, int)  # key, row
     new_requested = Signal()
     delete_requested = Signal(object)  # key
+    dial_requested = Signal(object)  # key of a row with a phone number
 
     def __init__(self, ctx: Any, spec: SubListSpec, title: str) -> None:
         super().__init__()
@@ -41,9 +47,13 @@ class SubListWidget(QWidget):
         self.delete_button = QPushButton("De&lete")
         self.delete_button.setToolTip("Delete the highlighted row (Del)")
         self.delete_button.clicked.connect(self.delete_current)
+        self.dial_button = QPushButton("Di&al")
+        self.dial_button.setToolTip("Dial the highlighted number")
+        self.dial_button.clicked.connect(self.dial_current)
         buttons.addWidget(self.new_button)
         buttons.addWidget(self.open_button)
         buttons.addWidget(self.delete_button)
+        buttons.addWidget(self.dial_button)
         buttons.addStretch(1)
         self.buttons = buttons
         self.lay.addLayout(buttons)
@@ -51,6 +61,7 @@ class SubListWidget(QWidget):
         self.new_button.setVisible(spec.new and spec.opens is not None)
         self.open_button.setVisible(spec.opens is not None)
         self.delete_button.setVisible(spec.opens is not None)  # rows with a form of their own
+        self.dial_button.setVisible(phone_column(spec.model) is not None)
 
     def set_parent_key(self, key: Any) -> None:
         """Show the rows of another parent record: the same view and model, a new query.
@@ -109,6 +120,14 @@ class SubListWidget(QWidget):
     def delete_current(self) -> None:
         if self.view is not None and self.view.current_row() >= 0:
             self._delete_row(self.view.current_row())
+
+    def dial_current(self) -> None:
+        if self.model is None or self.parent_key is None or self.view is None:
+            return
+        shown = self.model.row_object(self.view.current_row()) \
+            if self.view.current_row() >= 0 else None
+        if shown is not None and shown.accessible:
+            self.dial_requested.emit(shown.key)
 
     def open_current(self) -> None:
         if self.view is not None and self.view.current_row() >= 0:
