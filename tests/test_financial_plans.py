@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from test_financial_fixtures import TODAY, Books, D, make_books
 
+from collectdesk.engine import records
 from collectdesk.engine.payment_plans import (
     apply_all_late_fees,
     apply_late_fees,
@@ -19,8 +20,9 @@ from collectdesk.engine.payment_plans import (
     split_amounts,
 )
 from collectdesk.engine.posting import PostingError
+from collectdesk.engine.saving import save_form
 from collectdesk.engine.wip import wip_list
-from collectdesk.models import Contact, Transaction
+from collectdesk.models import Contact, Debtor, Transaction
 
 
 @pytest.fixture
@@ -118,6 +120,32 @@ def test_no_late_fee_when_payments_cover_the_schedule(books: Books) -> None:
     assert [t.reference for t in apply_late_fees(books.session, debtor, dt.date(2024, 8, 2))] \
         == [f"late:{schedule.payments[2].transaction.id}"]
     assert debtor.paid == D("600.00")
+
+
+def test_a_promise_given_its_posted_date_on_its_form_is_kept(books: Books) -> None:
+    """Seed 003: a post-dated payment is final once its Posted date is written.  Typing it on
+    the promise's Transaction form posts the payment into the totals and completes the
+    schedule's Promise contact (the later ones stay in the WIP list); no late fee follows."""
+    debtor = books.debtor(principal="900.00", operator_id="JANE")
+    schedule = create_payment_plan(books.session, debtor, start=dt.date(2024, 6, 1),
+                                   payment_amount=D("300"), late_fee=D("20"), today=TODAY)
+    books.session.commit()
+    first = schedule.payments[0]
+    changes = records.apply_values(first.transaction,
+                                   {"posted_date": (dt.date(2024, 6, 3), "", "tr.pd")})
+    save_form(books.session, [first.transaction], changes, is_new=False, operator_id="JANE",
+              versions=[(first.transaction, first.transaction.version)])
+
+    books.session.expire_all()
+    assert books.session.get(Contact, first.contact.id).done
+    assert [c.done for c in (books.session.get(Contact, p.contact.id)
+                             for p in schedule.payments[1:])] == [False, False]
+    debtor = books.session.get(Debtor, debtor.id)
+    assert (debtor.paid, debtor.owing) == (D("300.00"), D("600.00"))
+    assert apply_late_fees(books.session, debtor, dt.date(2024, 6, 20)) == []
+    assert [e.due_date for e in wip_list(books.session, "JANE",
+                                         now=dt.datetime(2024, 7, 2, 9, 0)).entries] == \
+        [dt.date(2024, 7, 1)]
 
 
 def test_late_fee_amount_from_interest_detail_or_none(books: Books) -> None:

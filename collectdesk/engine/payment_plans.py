@@ -281,16 +281,35 @@ def keep_promise(session: Session, promise: Transaction, *, posted_date: dt.date
         raise PostingError(f"transaction {promise.id} has no account")
     today = today or dt.date.today()
     promised = promise.to_us + promise.direct
-    contact = session.scalar(select(Contact).where(
-        Contact.debtor_id == debtor.id, Contact.type == ContactType.PROMISE.value,
-        Contact.done.is_(False), Contact.due_date == promise.payment_date,
-        Contact.amount == promised).limit(1))
+    contact = promise_contact(session, promise)
     kept = post_transaction(session, debtor, promise.type_code,
                             to_us=money(amount) if amount is not None else promised,
                             payment_date=posted_date or today, posted_date=posted_date or today,
                             operator=operator, reference=f"kept:{promise.id}", today=today)
+    _complete(contact)
+    session.flush()
+    return kept.transaction
+
+
+def promise_posted(session: Session, promise: Transaction) -> Contact | None:
+    """A promised transaction got its Posted date on its form (seed 003: a post-dated payment is
+    final once its posted date is written): its Promise contact is completed, so it leaves the
+    WIP list.  Returns that contact, if there was one In Progress."""
+    contact = promise_contact(session, promise)
+    _complete(contact)
+    return contact
+
+
+def promise_contact(session: Session, promise: Transaction) -> Contact | None:
+    """The In Progress Promise contact scheduled with a promised transaction: the account's,
+    due on the promise's payment date, for its amount."""
+    return session.scalar(select(Contact).where(
+        Contact.debtor_id == promise.debtor_id, Contact.type == ContactType.PROMISE.value,
+        Contact.done.is_(False), Contact.due_date == promise.payment_date,
+        Contact.amount == promise.to_us + promise.direct).order_by(Contact.id).limit(1))
+
+
+def _complete(contact: Contact | None) -> None:
     if contact is not None:
         contact.done = True
         contact.completed_at = dt.datetime.now().replace(microsecond=0)
-    session.flush()
-    return kept.transaction

@@ -23,7 +23,8 @@ changes); :func:`save_form` then, in this order and in one transaction:
    on phone change" preference; a client's typed Action code; a new transaction is posted by
    its type ("Transaction Posting Event Sequence": amounts, breakdown, commission and tax,
    the account's totals, the type's plan, the payment-posting plan) and an edited one has its
-   commission, tax and the account's totals worked out again;
+   commission, tax and the account's totals worked out again (a promise given its Posted
+   date is kept: its Promise contact is completed);
 7. commits, stamping who saved.
 
 A plan's questions (prompt before deleting, start date, confirm details) are asked through
@@ -44,7 +45,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from .. import db
 from ..models import Client, Debtor, DebtorMode, Email, Operator, Phone, Transaction
-from . import audit, operators, picklists, plan_triggers, posting, records
+from . import audit, operators, payment_plans, picklists, plan_triggers, posting, records
 from .access import AccessPolicy, stamp_owned_by
 from .contact_plans import PlanCallbacks, PlanResult
 from .contacts import move_in_progress
@@ -275,6 +276,9 @@ def _set_off(session: Session, record: Any, changes: Sequence[Change], *, is_new
             result.plans_run = posted.plans_run
         else:
             posting.repost_edited(session, record, typed_here)
+            kept = _changed(changes, record, "posted_date")
+            if kept is not None and kept.old is None and kept.new is not None:
+                payment_plans.promise_posted(session, record)
     elif isinstance(record, Client):
         typed = _changed(changes, record, "run_plan")
         if typed is not None and (record.run_plan or "").strip():
