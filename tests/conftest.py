@@ -7,6 +7,7 @@ import shutil
 import socket
 import subprocess
 from collections.abc import Iterator
+from typing import Any
 from pathlib import Path
 
 import pytest
@@ -86,3 +87,30 @@ def _certificate_with_cryptography(cert: Path, key: Path) -> None:
     key.write_bytes(private.private_bytes(serialization.Encoding.PEM,
                                           serialization.PrivateFormat.PKCS8,
                                           serialization.NoEncryption()))
+
+
+class Answers:
+    """Answers the program's questions in order (then the last choice, usually Cancel) and
+    remembers what was asked: ``(title, text, choices)``."""
+
+    def __init__(self) -> None:
+        self.queue: list[str] = []
+        self.asked: list[tuple[str, str, tuple[str, ...]]] = []
+
+    def __call__(self, title: str, text: str, choices: Any) -> str:
+        self.asked.append((title, text, tuple(choices)))
+        return self.queue.pop(0) if self.queue else choices[-1]
+
+    def texts(self) -> str:
+        return "\n".join(text for _title, text, _choices in self.asked)
+
+
+@pytest.fixture
+def answers(monkeypatch: pytest.MonkeyPatch) -> Answers:
+    """Every question the program asks (collectdesk.ui.dialogs) answered by :class:`Answers`."""
+    from collectdesk.ui import dialogs
+
+    a = Answers()
+    monkeypatch.setattr(dialogs, "answer", a)
+    return a
+

@@ -32,7 +32,7 @@ from collectdesk.engine.records import phone_digits
 from collectdesk.models import Contact, ContactType, Debtor, Note, Operator, Phone
 from collectdesk.startup import parse_flags
 from collectdesk.ui import app as app_module
-from collectdesk.ui import dialer_page, dialogs
+from collectdesk.ui import dialer_page
 from collectdesk.ui.browse_page import BrowsePage
 from collectdesk.ui.dialer_page import WaitingPage
 from collectdesk.ui.forms.editors import PhoneEditor
@@ -60,28 +60,6 @@ def other_session(database):
     with db.session_factory(engine)() as s:
         yield s
     engine.dispose()
-
-
-class Answers:
-    """Answers the program's questions in order and remembers what was asked."""
-
-    def __init__(self):
-        self.queue: list[str] = []
-        self.asked: list[tuple[str, str, tuple[str, ...]]] = []
-
-    def __call__(self, title, text, choices):
-        self.asked.append((title, text, tuple(choices)))
-        return self.queue.pop(0) if self.queue else choices[-1]
-
-    def texts(self) -> str:
-        return "\n".join(text for _title, text, _choices in self.asked)
-
-
-@pytest.fixture
-def answers(monkeypatch):
-    a = Answers()
-    monkeypatch.setattr(dialogs, "answer", a)
-    return a
 
 
 @pytest.fixture

@@ -18,7 +18,6 @@ from collectdesk import db
 from collectdesk.models import AccessRight, Debtor, Note, Phone
 from collectdesk.startup import parse_flags
 from collectdesk.ui import app as app_module
-from collectdesk.ui import dialogs
 from collectdesk.ui.browse_page import BrowsePage
 from collectdesk.ui.find_dialog import FindByDialog
 from collectdesk.ui.record_page import RecordPage
@@ -35,25 +34,6 @@ def database(template, tmp_path):
     path = tmp_path / "ui.db"
     shutil.copy(template, path)
     return str(path)
-
-
-class Answers:
-    """Answers the program's questions in order and remembers what was asked."""
-
-    def __init__(self):
-        self.queue: list[str] = []
-        self.asked: list[tuple[str, str, tuple[str, ...]]] = []
-
-    def __call__(self, title, text, choices):
-        self.asked.append((title, text, tuple(choices)))
-        return self.queue.pop(0) if self.queue else choices[-1]
-
-
-@pytest.fixture
-def answers(monkeypatch):
-    a = Answers()
-    monkeypatch.setattr(dialogs, "answer", a)
-    return a
 
 
 @pytest.fixture

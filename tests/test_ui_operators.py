@@ -22,7 +22,6 @@ from collectdesk.engine.passwords import hash_password, verify_password
 from collectdesk.models import AuditEntry, Debtor, Note, Operator, Rights
 from collectdesk.startup import parse_flags
 from collectdesk.ui import app as app_module
-from collectdesk.ui import dialogs
 from collectdesk.ui.record_page import RecordPage
 from collectdesk.ui.signon_dialog import SetPasswordDialog
 from collectdesk.ui.testing import make_database
@@ -59,25 +58,6 @@ def database(template, tmp_path):
     path = tmp_path / "operators.db"
     shutil.copy(template, path)
     return str(path)
-
-
-class Answers:
-    """Answers the program's questions in order (else the last choice) and keeps them."""
-
-    def __init__(self) -> None:
-        self.queue: list[str] = []
-        self.asked: list[tuple[str, str, tuple[str, ...]]] = []
-
-    def __call__(self, title, text, choices):
-        self.asked.append((title, text, tuple(choices)))
-        return self.queue.pop(0) if self.queue else choices[-1]
-
-
-@pytest.fixture
-def answers(monkeypatch):
-    a = Answers()
-    monkeypatch.setattr(dialogs, "answer", a)
-    return a
 
 
 @pytest.fixture
