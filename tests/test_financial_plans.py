@@ -10,11 +10,13 @@ import pytest
 from test_financial_fixtures import TODAY, Books, D, make_books
 
 from collectdesk.engine import records
+from collectdesk.engine.access import AccessPolicy
 from collectdesk.engine.payment_plans import (
     apply_all_late_fees,
     apply_late_fees,
     create_payment_plan,
     due_date,
+    due_payments,
     keep_promise,
     preview_payment_plan,
     split_amounts,
@@ -22,7 +24,7 @@ from collectdesk.engine.payment_plans import (
 from collectdesk.engine.posting import PostingError
 from collectdesk.engine.saving import save_form
 from collectdesk.engine.wip import wip_list
-from collectdesk.models import Contact, Debtor, Transaction
+from collectdesk.models import Client, Contact, Debtor, Operator, Transaction
 
 
 @pytest.fixture
@@ -146,6 +148,45 @@ def test_a_promise_given_its_posted_date_on_its_form_is_kept(books: Books) -> No
     assert [e.due_date for e in wip_list(books.session, "JANE",
                                          now=dt.datetime(2024, 7, 2, 9, 0)).entries] == \
         [dt.date(2024, 7, 1)]
+
+
+def test_due_payments_lists_the_promises_not_kept_longest_overdue_first(books: Books) -> None:
+    jane = books.debtor(principal="900.00", operator_id="JANE")
+    bob = books.debtor(principal="400.00", operator_id="BOB")
+    plan = create_payment_plan(books.session, jane, start=dt.date(2024, 6, 1),
+                               payment_amount=D("300"), today=TODAY)
+    create_payment_plan(books.session, bob, start=dt.date(2024, 6, 15), count=2, today=TODAY)
+    keep_promise(books.session, plan.payments[0].transaction, posted_date=dt.date(2024, 6, 1),
+                 today=TODAY)
+    today = dt.date(2024, 7, 10)
+    rows = due_payments(books.session, today)
+    assert [(r.file_number, r.due_date, r.amount, r.late) for r in rows] == [
+        (bob.id, dt.date(2024, 6, 15), D("200.00"), True),
+        (jane.id, dt.date(2024, 7, 1), D("300.00"), True),
+        (bob.id, dt.date(2024, 7, 15), D("200.00"), False),
+        (jane.id, dt.date(2024, 8, 1), D("300.00"), False)]
+    assert [r.name for r in rows[:2]] == [bob.name, jane.name]
+    assert [r.file_number for r in due_payments(books.session, today, operator="JANE")] == \
+        [jane.id, jane.id]
+    assert [r.due_date for r in due_payments(books.session, today, limit=1, offset=1)] == \
+        [dt.date(2024, 7, 1)]
+
+
+def test_due_payments_show_only_the_accounts_the_operator_may_see(books: Books) -> None:
+    other = Client(name="Other Client")
+    books.session.add(other)
+    books.session.add(Operator(id="RX", name="Restricted", enable_security=True, strict=True,
+                               security_client_id=books.client.id))
+    seen = books.debtor(principal="300.00")
+    hidden = books.debtor(principal="300.00", client=other)
+    for debtor in (seen, hidden):
+        create_payment_plan(books.session, debtor, start=dt.date(2024, 6, 1), count=1,
+                            today=TODAY)
+    books.session.flush()
+    policy = AccessPolicy.for_operator(books.session, "RX")
+    assert [r.file_number for r in due_payments(books.session, TODAY, policy=policy)] == \
+        [seen.id]
+    assert {r.file_number for r in due_payments(books.session, TODAY)} == {seen.id, hidden.id}
 
 
 def test_late_fee_amount_from_interest_detail_or_none(books: Books) -> None:

@@ -156,3 +156,50 @@ def test_a_changed_form_is_saved_before_the_plan_opens(qtbot, started, database)
         assert s.get(Debtor, 2).name == "Renamed, Before Plan"
     engine.dispose()
     dlg.reject()
+
+
+def test_daily_administration_payment_plans_lists_the_payments_not_kept(qtbot, started,
+                                                                         database):
+    """Daily Administration ▸ Payment Plans: the schedule's promises, the late one first and
+    marked; Enter opens the account; a kept payment leaves the list."""
+    from collectdesk.engine.payment_plans import create_payment_plan, keep_promise
+    from collectdesk.ui.payment_plans_page import PaymentPlansPage
+
+    today = dt.date.today()
+    engine = db.make_engine(database)
+    with db.session_factory(engine)() as s:
+        debtor = s.get(Debtor, 1)
+        create_payment_plan(s, debtor, start=today - dt.timedelta(days=40), count=3,
+                            interval="monthly", today=today)
+        s.commit()
+        name = debtor.name
+    engine.dispose()
+
+    window = started.window
+    command = window.command("PaymentPlans")
+    assert command.action.isEnabled()
+    command.action.trigger()
+    page = window.current_page()
+    assert isinstance(page, PaymentPlansPage)
+    page.everyone.setChecked(True)
+    cells = [[page.table.item(r, c).text() for c in range(page.table.columnCount())]
+             for r in range(page.table.rowCount())]
+    assert [row[1] for row in cells] == ["1", "1", "1"] and {row[2] for row in cells} == {name}
+    assert [row[-1] for row in cells[:2]] == ["late", "late"] and cells[2][-1] == ""
+    assert "2 late" in page.summary.text()
+
+    page.table.setCurrentCell(0, 0)
+    page.open_row(0)
+    form = window.current_page()
+    assert isinstance(form, RecordPage) and form.record.id == 1
+
+    engine = db.make_engine(database)
+    with db.session_factory(engine)() as s:
+        first = s.scalars(select(Transaction).where(Transaction.debtor_id == 1,
+                                                    Transaction.reference.like("plan:%"))
+                          .order_by(Transaction.payment_date)).first()
+        keep_promise(s, first, posted_date=today, today=today)
+        s.commit()
+    engine.dispose()
+    page.reload(0)
+    assert page.table.rowCount() == 2 and "1 late" in page.summary.text()

@@ -28,10 +28,11 @@ from dataclasses import dataclass, field
 from decimal import ROUND_CEILING, Decimal
 
 from dateutil.relativedelta import relativedelta
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import String, cast, exists, literal, select
+from sqlalchemy.orm import Session, aliased
 
 from ..models import Contact, ContactType, Debtor, FinancialType, InterestDetail, Transaction
+from .access import AccessPolicy, Purpose
 from .posting import PostingError, post_transaction
 from .recalc import compute_debtor, recalc_debtor
 from .rounding import ZERO, money
@@ -238,6 +239,46 @@ def apply_late_fees(session: Session, debtor: Debtor, today: dt.date, *,
             posted.append(result.transaction)
             charged.add(mark)
     return posted
+
+
+@dataclass(frozen=True)
+class DuePayment:
+    """A scheduled payment not kept yet (Daily Administration ▸ Payment Plans)."""
+
+    file_number: int
+    name: str
+    operator: str
+    due_date: dt.date | None
+    amount: Decimal
+    description: str
+    late: bool  # due before today and still not kept
+
+
+def due_payments(session: Session, today: dt.date, *, operator: str | None = None,
+                 policy: AccessPolicy | None = None, limit: int | None = None,
+                 offset: int = 0) -> list[DuePayment]:
+    """Every schedule's payments not kept yet — still promises (no Posted date) and not paid
+    by :func:`keep_promise` — the longest overdue first: an operator's desk, or every desk.
+    A report of account data: with a ``policy``, only accounts the operator may fully see."""
+    paid = aliased(Transaction)
+    kept = exists().where(paid.debtor_id == Transaction.debtor_id,
+                          paid.reference == literal("kept:") + cast(Transaction.id, String))
+    stmt = (select(Debtor.id, Debtor.name, Debtor.operator_id, Transaction.payment_date,
+                   Transaction.to_us + Transaction.direct, Transaction.description)
+            .join(Debtor, Debtor.id == Transaction.debtor_id)
+            .where(Transaction.type_code.in_((DOWN_PAYMENT, PLAN_PAYMENT)),
+                   Transaction.reference.like("plan:%"), Transaction.posted_date.is_(None),
+                   ~kept)
+            .order_by(Transaction.payment_date, Debtor.id, Transaction.id))
+    if operator is not None:
+        stmt = stmt.where(Debtor.operator_id == operator)
+    if policy is not None:
+        stmt = policy.restrict(stmt, Debtor, Purpose.DATA)
+    stmt = stmt.offset(offset) if offset else stmt
+    stmt = stmt.limit(limit) if limit is not None else stmt
+    return [DuePayment(f, name, op or "", due, money(amount or ZERO), text or "",
+                       due is not None and due < today)
+            for f, name, op, due, amount, text in session.execute(stmt)]
 
 
 def plan_accounts(session: Session) -> list[Debtor]:

@@ -83,9 +83,8 @@ class DaySheet(Command):
 
 class PaymentPlans(Command):
     text = "&Payment Plans"
-    help = "Scheduled payment plans due and late."
+    help = "The payment plans' scheduled payments not kept yet, the longest overdue first."
     requires = ("collectdesk.ui.payment_plans_page",)
-    missing = "The Payment Plans screen is not built yet (the engine posts plan payments)."
 
     def run(self) -> None:
         self.open_page()
