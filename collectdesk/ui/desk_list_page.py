@@ -129,6 +129,19 @@ class DeskListPage(Page):
     def open_row(self, row: int) -> None:
         raise NotImplementedError
 
+    def open_account(self, file_numbers: list[int], row: int) -> None:
+        """Open the account listed on ``row``; << >> on it walk the listed accounts."""
+        if 0 <= row < len(file_numbers):
+            self.window_.open_form("debtor", file_numbers[row], browse=RowKeys(file_numbers),
+                                   row=row)
+
+    @classmethod
+    def open_in(cls, window: Any) -> Any:
+        """The page, pushed onto the main window."""
+        page = cls(window)
+        window.push(page)
+        return page
+
     def update_buttons(self) -> None:
         self.open_button.setEnabled(self.table.currentRow() >= 0 and self.table.rowCount() > 0)
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..engine import wip
-from .desk_list_page import PAGE, DeskListPage, RowKeys
+from .desk_list_page import PAGE, DeskListPage
 
 
 class OrphansPage(DeskListPage):
@@ -46,16 +46,11 @@ class OrphansPage(DeskListPage):
                        more=len(rows) > PAGE)
 
     def open_row(self, row: int) -> None:
-        if not 0 <= row < len(self.rows):
-            return
-        keys = [file_number for file_number, _n, _o in self.rows]
-        self.window_.open_form("debtor", keys[row], browse=RowKeys(keys), row=row)
+        self.open_account([file_number for file_number, _n, _o in self.rows], row)
 
 
 def open_orphans(window: Any) -> OrphansPage:
-    page = OrphansPage(window)
-    window.push(page)
-    return page
+    return OrphansPage.open_in(window)
 
 
 __all__ = ["OrphansPage", "open_orphans"]

@@ -15,7 +15,7 @@ import datetime as dt
 from typing import Any
 
 from ..engine.payment_plans import DuePayment, due_payments
-from .desk_list_page import PAGE, DeskListPage, RowKeys
+from .desk_list_page import PAGE, DeskListPage
 from .forms.editors import format_value
 
 
@@ -52,16 +52,11 @@ class PaymentPlansPage(DeskListPage):
                        offset=offset, more=len(rows) > PAGE)
 
     def open_row(self, row: int) -> None:
-        if not 0 <= row < len(self.rows):
-            return
-        keys = [p.file_number for p in self.rows]
-        self.window_.open_form("debtor", keys[row], browse=RowKeys(keys), row=row)
+        self.open_account([p.file_number for p in self.rows], row)
 
 
 def open(window: Any) -> PaymentPlansPage:
-    page = PaymentPlansPage(window)
-    window.push(page)
-    return page
+    return PaymentPlansPage.open_in(window)
 
 
 __all__ = ["PaymentPlansPage", "open"]
