@@ -111,3 +111,20 @@ def test_payment_plan_late_fees_and_team_shares_on_postgresql(pg_books: Books) -
     delete_transaction(b.session, payment, today=TODAY)
     b.session.commit()
     assert b.session.execute(text("SELECT count(*) FROM commission_shares")).scalar_one() == 0
+
+
+def test_payments_not_kept_on_postgresql(pg_books: Books) -> None:
+    """The Payment Plans list's query (a kept promise found by its ``kept:<id>`` reference)
+    on PostgreSQL."""
+    from collectdesk.engine.payment_plans import create_payment_plan, due_payments, keep_promise
+
+    b = pg_books
+    debtor = b.debtor(principal="600.00")
+    schedule = create_payment_plan(b.session, debtor, start=dt.date(2024, 6, 1), count=3,
+                                   today=TODAY)
+    keep_promise(b.session, schedule.payments[0].transaction, posted_date=dt.date(2024, 6, 1),
+                 today=TODAY)
+    b.session.commit()
+    rows = due_payments(b.session, dt.date(2024, 7, 5))
+    assert [(r.due_date, r.amount, r.late) for r in rows] == [
+        (dt.date(2024, 7, 1), D("200.00"), True), (dt.date(2024, 8, 1), D("200.00"), False)]
