@@ -154,6 +154,11 @@ def main(argv: list[str] | None = None) -> int:
     page = window.open_browse("audit_log")
     shot(window, "audit_log")
     window.close_page(page)
+    window.command("PaymentPlans").action.trigger()
+    page = window.current_page()
+    page.everyone.setChecked(True)
+    shot(window, "payment_plans")
+    window.close_page(page)
 
     from collectdesk.ui.dial_setup import AutoDialerSetupDialog
 

@@ -18,6 +18,9 @@ What it adds:
 * one showcase account that fills every tab of the Debtor form: its detail (clerk, bank),
   simple interest, credit reporting, attachments, a prior address and a second account of the
   same person at another client, grouped with it;
+* three payment plans (a down payment and monthly payments, a late fee when one is missed),
+  one of them with its first payment kept, so Daily Administration ▸ Payment Plans and the
+  Promise contacts in the WIP lists have something to show;
 * the debtor totals, recalculated by the financial engine.
 """
 
@@ -172,14 +175,14 @@ def build_demo(session: Session, *, seed: int = 2026, today: dt.date = dt.date(2
     summary.emails = counts.get("emails", 0)
     _bump_autoincrement(session)
     session.flush()
-    added = _add_showcase(session, today)
-    summary.debtors += added.debtors
-    summary.transactions += added.transactions
-    summary.contacts += added.contacts
-    summary.notes += added.notes
-    summary.phones += added.phones
-    summary.emails += added.emails
-    session.flush()
+    for added in (_add_showcase(session, today), _add_payment_plans(session, today)):
+        summary.debtors += added.debtors
+        summary.transactions += added.transactions
+        summary.contacts += added.contacts
+        summary.notes += added.notes
+        summary.phones += added.phones
+        summary.emails += added.emails
+        session.flush()
     summary.contacts_in_progress = session.scalar(
         select(func.count()).select_from(Contact).where(Contact.done.is_(False))) or 0
     recalc_all(session, today=today)
@@ -273,6 +276,36 @@ def _add_clients(session: Session) -> list[ClientPlan]:
 #: and the client of the second account of the same person.
 SHOWCASE_CLIENT = "Lakeside Property Management"
 SHOWCASE_SECOND_CLIENT = "Northstar Auto Finance"
+
+
+#: The demo's payment plans: (days before today the schedule started, monthly payments,
+#: down payment); the first one's down payment was kept.
+DEMO_PAYMENT_PLANS = ((45, 4, Decimal("50.00")), (20, 3, Decimal("0")), (5, 6, Decimal("25.00")))
+
+
+def _add_payment_plans(session: Session, today: dt.date) -> DemoSummary:
+    """Payment schedules on a few active accounts that owe enough for one, each a few
+    scheduled promises with their Promise contacts for the account's collector."""
+    from .payment_plans import create_payment_plan, keep_promise
+
+    accounts = session.scalars(
+        select(Debtor).where(Debtor.status == "ACT", Debtor.owing >= 600, Debtor.operator_id != "",
+                             Debtor.judgement_date.is_(None))
+        .order_by(Debtor.id).limit(len(DEMO_PAYMENT_PLANS))).all()
+    added = DemoSummary()
+    for i, (debtor, (days, count, down)) in enumerate(zip(accounts, DEMO_PAYMENT_PLANS,
+                                                          strict=False)):
+        start = today - dt.timedelta(days=days)
+        schedule = create_payment_plan(session, debtor, start=start, count=count,
+                                       down_payment=down, late_fee=Decimal("15.00"),
+                                       operator=debtor.operator_id, today=today)
+        added.transactions += len(schedule.payments)
+        added.contacts += len(schedule.payments)
+        if i == 0:
+            keep_promise(session, schedule.payments[0].transaction, posted_date=start,
+                         operator=debtor.operator_id, today=today)
+            added.transactions += 1
+    return added
 
 
 def _add_showcase(session: Session, today: dt.date) -> DemoSummary:
