@@ -1,4 +1,5 @@
-"""Shared fixtures: real database files and a real PostgreSQL server started for the run."""
+"""Shared fixtures: real database files, a real PostgreSQL server started for the run, and
+the UI tests' answered questions and sign-on."""
 
 from __future__ import annotations
 
@@ -7,8 +8,8 @@ import shutil
 import socket
 import subprocess
 from collections.abc import Iterator
-from typing import Any
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -113,4 +114,33 @@ def answers(monkeypatch: pytest.MonkeyPatch) -> Answers:
     a = Answers()
     monkeypatch.setattr(dialogs, "answer", a)
     return a
+
+
+@pytest.fixture
+def sign_on(qtbot: Any, database: str, answers: Any) -> Iterator[Any]:
+    """``sign_on(op_id, password=None)``: the program started on the test module's
+    ``database`` and signed on as that operator (password: the ID in lower case), every
+    question answered by the module's ``answers``; the windows close after the test without
+    asking."""
+    from collectdesk.startup import parse_flags
+    from collectdesk.ui import app as app_module
+    from collectdesk.ui.record_page import RecordPage
+
+    windows = []
+
+    def start(op_id: str, password: str | None = None) -> Any:
+        started = app_module.start(parse_flags(
+            [f"/db{database}", f"/i{op_id}", f"/p{password or op_id.lower()}", "/s", "/m"]))
+        assert started.window is not None, started.messages
+        qtbot.addWidget(started.window)
+        windows.append(started.window)
+        return started.window
+
+    yield start
+    for w in windows:
+        for page in w.pages():
+            if isinstance(page, RecordPage):
+                page._closing = True
+            page.may_close = lambda: True
+        w.close()
 

@@ -18,8 +18,6 @@ from collectdesk import db
 from collectdesk.engine import rights
 from collectdesk.engine.passwords import hash_password
 from collectdesk.models import Contact, Debtor, Operator, Rights
-from collectdesk.startup import parse_flags
-from collectdesk.ui import app as app_module
 from collectdesk.ui import dialogs
 from collectdesk.ui.browse_page import BrowsePage
 from collectdesk.ui.find_dialog import FindByDialog
@@ -87,23 +85,9 @@ def asked(monkeypatch):
 
 
 @pytest.fixture
-def sign_on(qtbot, database, asked):
-    windows = []
-
-    def start(op_id: str):
-        started = app_module.start(parse_flags(
-            [f"/db{database}", f"/i{op_id}", f"/p{op_id.lower()}", "/s", "/m"]))
-        assert started.window is not None, started.messages
-        qtbot.addWidget(started.window)
-        windows.append(started.window)
-        return started.window
-
-    yield start
-    for w in windows:
-        for page in w.pages():
-            if isinstance(page, RecordPage):
-                page._closing = True
-        w.close()
+def answers(asked):
+    """The questions the shared sign_on fixture answers: this module's ``asked``."""
+    return asked
 
 
 def debtor_id(database, name):

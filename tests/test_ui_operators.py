@@ -20,9 +20,6 @@ from collectdesk.engine.audit import ACCESS_REFUSED, FIELD_VERIFIED, PASSWORD_SE
 from collectdesk.engine.operators import LEVEL_99_CAUTION
 from collectdesk.engine.passwords import hash_password, verify_password
 from collectdesk.models import AuditEntry, Debtor, Note, Operator, Rights
-from collectdesk.startup import parse_flags
-from collectdesk.ui import app as app_module
-from collectdesk.ui.record_page import RecordPage
 from collectdesk.ui.signon_dialog import SetPasswordDialog
 from collectdesk.ui.testing import make_database
 
@@ -58,26 +55,6 @@ def database(template, tmp_path):
     path = tmp_path / "operators.db"
     shutil.copy(template, path)
     return str(path)
-
-
-@pytest.fixture
-def sign_on(qtbot, database, answers):
-    windows = []
-
-    def start(op_id: str, password: str | None = None):
-        started = app_module.start(parse_flags(
-            [f"/db{database}", f"/i{op_id}", f"/p{password or op_id.lower()}", "/s", "/m"]))
-        assert started.window is not None, started.messages
-        qtbot.addWidget(started.window)
-        windows.append(started.window)
-        return started.window
-
-    yield start
-    for w in windows:
-        for page in w.pages():
-            if isinstance(page, RecordPage):
-                page._closing = True
-        w.close()
 
 
 @pytest.fixture

@@ -24,12 +24,9 @@ from collectdesk.engine.passwords import hash_password
 from collectdesk.engine.shipped import parse_pck
 from collectdesk.models import AccessRight, AuditEntry, Debtor, FormRight, Operator, Rights
 from collectdesk.paths import picklists_dir
-from collectdesk.startup import parse_flags
-from collectdesk.ui import app as app_module
 from collectdesk.ui import dialogs
 from collectdesk.ui.access_rights_page import NAME_ROLE, AccessRightsPage
 from collectdesk.ui.picklist_page import PickListPage
-from collectdesk.ui.record_page import RecordPage
 from collectdesk.ui.testing import make_database
 
 
@@ -81,27 +78,6 @@ def answers(monkeypatch):
     found = Answers()
     monkeypatch.setattr(dialogs, "answer", found)
     return found
-
-
-@pytest.fixture
-def sign_on(qtbot, database, answers):
-    windows = []
-
-    def start(op_id: str):
-        started = app_module.start(parse_flags(
-            [f"/db{database}", f"/i{op_id}", f"/p{op_id.lower()}", "/s", "/m"]))
-        assert started.window is not None, started.messages
-        qtbot.addWidget(started.window)
-        windows.append(started.window)
-        return started.window
-
-    yield start
-    for w in windows:
-        for page in w.pages():
-            if isinstance(page, RecordPage):
-                page._closing = True
-            page.may_close = lambda: True
-        w.close()
 
 
 @pytest.fixture

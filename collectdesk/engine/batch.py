@@ -322,11 +322,9 @@ def _database_defaults(source: Table) -> dict[str, Any]:
         if c.server_default is None:
             if c.default is None and c.nullable:
                 found[c.key] = None
-            continue
-        server = getattr(c.server_default, "arg", None)
-        value = c.default.arg if c.default is not None and c.default.is_scalar else ...
-        if isinstance(server, str) and value is not ... and _ddl_text(value) == server:
-            found[c.key] = value
+        elif c.default is not None and c.default.is_scalar \
+                and _ddl_text(c.default.arg) == getattr(c.server_default, "arg", None):
+            found[c.key] = c.default.arg
     return found
 
 

@@ -69,11 +69,11 @@ from ..models import (
     PickList,
     PickListEntry,
     PlanEvent,
-    Preferences,
     StatusCode,
 )
 from ..models.fieldcodes import FieldCode
 from . import contacts as _contacts
+from . import preferences
 from .contacts import (
     ARGUMENT_FIELD,
     SCHEDULED_TYPES,
@@ -112,11 +112,7 @@ class UnknownPlan(PlanError, LookupError):
 
 def preference(session: Session, name: str, operator: str | None = None) -> Any:
     """An effective preference: the operator's own setting, else the system one (else None)."""
-    rows = session.execute(select(Preferences.operator_id, getattr(Preferences, name)).where(
-        (Preferences.operator_id.is_(None)) | (Preferences.operator_id == (operator or "")))).all()
-    system = next((v for op, v in rows if op is None), None)
-    own = next((v for op, v in rows if op is not None), None)
-    return own if own is not None else system
+    return preferences.effective(session, operator, [name])[0][name]
 
 
 # ------------------------------------------------------------------------------------------

@@ -194,6 +194,8 @@ def to_verify(rights: RightsTable, operator: Operator | None,
 
 def _log_verified(session: Session, record: Any, verified: Sequence[Change],
                   rights: RightsTable | None, operator_id: str, now: dt.datetime | None) -> None:
+    if not verified:
+        return
     target = _note_target(session, record)
     for c in verified:
         shown = records.shown_value(c.new)

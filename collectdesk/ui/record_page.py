@@ -100,6 +100,16 @@ def _is_action_field(model: Any, b: Binding) -> bool:
         and b.spec.attribute == "run_plan" and isinstance(b.editor, PickListEditor)
 
 
+def _dial_context(rec: Any, *, saved: bool = True) -> dict[str, Any]:
+    """The account, client and cosigner a record is (once saved) or belongs to: what a call
+    from one of its phones is dialed and recorded for."""
+    linked = {k: getattr(rec, k, None) for k in ("debtor_id", "client_id", "cosigner_id")}
+    own = {Debtor: "debtor_id", Client: "client_id", Cosigner: "cosigner_id"}.get(type(rec))
+    if own is not None and saved:
+        linked[own] = rec.id
+    return linked
+
+
 class _PopupHelpFilter(QObject):
     """Pop-up help off: swallow the tooltips of fields."""
 
@@ -1136,11 +1146,7 @@ class RecordPage(Page):
     def dial(self, number: str) -> bool:
         """The phone icon of a field: dial through the operator's dial method, with the
         account, client and cosigner this record is (or belongs to) in context."""
-        rec = self.record
-        linked = {k: getattr(rec, k, None) for k in ("debtor_id", "client_id", "cosigner_id")}
-        own = {Debtor: "debtor_id", Client: "client_id", Cosigner: "cosigner_id"}.get(type(rec))
-        if own is not None and not self.is_new:
-            linked[own] = rec.id
+        linked = _dial_context(self.record, saved=not self.is_new)
         return self.window_.dialer.dial(number, **linked, parent=self)
 
     def dial_row(self, model: type, key: Any) -> bool:
@@ -1151,7 +1157,7 @@ class RecordPage(Page):
             if row is None:
                 return False
             number = getattr(row, phone_column(model) or "", "") or ""
-            linked = {k: getattr(row, k, None) for k in ("debtor_id", "client_id", "cosigner_id")}
+            linked = _dial_context(row)
         if not number.strip():
             self.window_.statusBar().showMessage("This phone record has no number to dial.", 5000)
             return False

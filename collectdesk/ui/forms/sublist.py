@@ -110,24 +110,27 @@ class SubListWidget(QWidget):
         if key is not None:
             self.open_requested.emit(key, row)
 
-    def _delete_row(self, row: int) -> None:
-        if self.model is None or self.parent_key is None or self.spec.opens is None:
-            return
+    def _accessible_key(self, row: int) -> Any:
+        """The key of the record shown on ``row``; None for no row or a placeholder (a row
+        the operator may not see is never deleted or dialed)."""
+        if self.model is None or self.parent_key is None or row < 0:
+            return None
         shown = self.model.row_object(row)
-        if shown is not None and shown.accessible:  # a placeholder row is never deleted
-            self.delete_requested.emit(shown.key)
+        return shown.key if shown is not None and shown.accessible else None
+
+    def _delete_row(self, row: int) -> None:
+        key = self._accessible_key(row) if self.spec.opens is not None else None
+        if key is not None:
+            self.delete_requested.emit(key)
 
     def delete_current(self) -> None:
         if self.view is not None and self.view.current_row() >= 0:
             self._delete_row(self.view.current_row())
 
     def dial_current(self) -> None:
-        if self.model is None or self.parent_key is None or self.view is None:
-            return
-        shown = self.model.row_object(self.view.current_row()) \
-            if self.view.current_row() >= 0 else None
-        if shown is not None and shown.accessible:
-            self.dial_requested.emit(shown.key)
+        key = self._accessible_key(self.view.current_row()) if self.view is not None else None
+        if key is not None:
+            self.dial_requested.emit(key)
 
     def open_current(self) -> None:
         if self.view is not None and self.view.current_row() >= 0:
